@@ -1,0 +1,61 @@
+"""Section 基础 (basics): what threads and processes are."""
+
+from mpspec.registry import Claim, holds
+
+CLAIMS = [
+    Claim(
+        id="basics.thread-in-process",
+        section="basics",
+        article="基础 ¶1 and its first bullet",
+        statement="A thread is the basic unit the CPU executes; it cannot live on its own "
+        "and always runs inside some process.",
+        explanation="A thread started inside a child runs in that child: it sees the "
+        "child's pid, which is neither the parent's pid nor shared with it.",
+        verdicts=(holds(),),
+    ),
+    Claim(
+        id="basics.process-identity",
+        section="basics",
+        article="基础 ¶2",
+        statement="A process is one run of a program and the unit the operating system "
+        "allocates resources to; every running program is a process of its own.",
+        explanation="Every child gets a pid of its own and multiprocessing.parent_process() "
+        "names the process that started it. Under forkserver the OS-level parent "
+        "(os.getppid()) is the fork server, not the process that called start().",
+        verdicts=(holds(),),
+    ),
+    Claim(
+        id="basics.main-thread",
+        section="basics",
+        article="基础 ¶3 and the second bullet",
+        statement="Each process begins with exactly one thread, its main thread, which may "
+        "then start further threads.",
+        explanation="A child's target runs on threading.main_thread() with no other thread "
+        "alive (fork keeps only the forking thread); threads it starts agree on that main "
+        "thread.",
+        verdicts=(holds(),),
+    ),
+    Claim(
+        id="basics.threads-share",
+        section="basics",
+        article="基础, third bullet",
+        statement="The threads of one process share its address space, its open files and "
+        "its other resources.",
+        explanation="A write a thread makes to an object, and to an open file object, is "
+        "seen at once by the main thread of the same process. No process is involved, so "
+        "the start method does not matter.",
+        verdicts=(holds(),),
+        per_method=False,
+    ),
+    Claim(
+        id="basics.processes-share-machine",
+        section="basics",
+        article="基础, fourth bullet",
+        statement="Processes share the machine's resources (memory, disks, printers) but "
+        "each has its own data.",
+        explanation="A file one process writes is read by another (the disk is shared), "
+        "while a global the child changes keeps its old value in the parent (address "
+        "spaces are not).",
+        verdicts=(holds(),),
+    ),
+]

@@ -1,0 +1,286 @@
+"""The pytest plugin: the start-method axis, claim markers, ``--claim`` and the
+living-doc report.  Loaded by the project's root ``conftest.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from mpspec import env, registry, support
+from mpspec.registry import ALL_METHODS, ANY, CLAIMS
+
+SPEC_DIR = "spec"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("mpspec", "multiprocessing spec")
+    group.addoption(
+        "--start-method",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only these start methods (repeatable or comma-separated): "
+        + ", ".join(ALL_METHODS),
+    )
+    group.addoption(
+        "--claim",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only the tests of this claim (repeatable or comma-separated)",
+    )
+    group.addoption(
+        "--spec-report",
+        metavar="DIR",
+        default=None,
+        help="write DIR/report.json and DIR/SPEC.md, the living documentation",
+    )
+    group.addoption(
+        "--spec-inventory",
+        metavar="FILE",
+        default=None,
+        help="write the collected spec tests and their claims as JSON (for self-tests)",
+    )
+
+
+def _split(values):
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+class SpecState:
+    """What the plugin knows about this run."""
+
+    def __init__(self, config):
+        self.config = config
+        self.methods = self._methods(config)
+        self.claims = self._claims(config)
+        self.report_dir = self._report_dir(config)
+        self.facts = env.facts()
+        self.results = {}  # nodeid -> {"outcome", "reason", "claims", "method", "doc"}
+        self.started = time.time()
+
+    @staticmethod
+    def _methods(config):
+        names = _split(config.getoption("start_method"))
+        unknown = [n for n in names if n not in ALL_METHODS]
+        if unknown:
+            raise pytest.UsageError(
+                f"--start-method: unknown start method {', '.join(map(repr, unknown))}; "
+                f"valid: {', '.join(ALL_METHODS)}"
+            )
+        return [m for m in ALL_METHODS if m in names] if names else list(ALL_METHODS)
+
+    @staticmethod
+    def _claims(config):
+        ids = _split(config.getoption("claim"))
+        unknown = [i for i in ids if i not in CLAIMS]
+        if unknown:
+            raise pytest.UsageError(
+                f"--claim: unknown claim {', '.join(map(repr, unknown))}; valid: "
+                + ", ".join(CLAIMS)
+            )
+        return set(ids)
+
+    @staticmethod
+    def _report_dir(config):
+        value = config.getoption("spec_report")
+        if value is None:
+            return None
+        path = Path(value)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            probe = path / ".mpspec-write-test"
+            probe.write_text("")
+            probe.unlink()
+        except OSError as exc:
+            raise pytest.UsageError(
+                f"--spec-report: cannot write to {value!r}: {exc.strerror or exc}"
+            ) from None
+        return path
+
+
+STATE = pytest.StashKey[SpecState]()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "claim(*ids): the catalogue claims this spec test checks (see mpspec/claims/)",
+    )
+    config.stash[STATE] = SpecState(config)
+
+
+def _state(config) -> SpecState:
+    return config.stash[STATE]
+
+
+def _is_spec_item(item) -> bool:
+    rel = Path(str(item.path)).resolve().relative_to(Path(str(item.config.rootpath)).resolve())
+    return rel.parts[:1] == (SPEC_DIR,)
+
+
+def _claim_ids(item):
+    return [cid for mark in item.iter_markers("claim") for cid in mark.args]
+
+
+def pytest_generate_tests(metafunc):
+    if "start_method" not in metafunc.fixturenames:
+        return
+    state = _state(metafunc.config)
+    available = env.available_methods()
+    params = []
+    for method in state.methods:
+        marks = () if method in available else pytest.mark.skip(
+            reason=env.not_applicable_reason(method)
+        )
+        params.append(pytest.param(method, id=method, marks=marks))
+    metafunc.parametrize("start_method", params)
+
+
+def _check_item(item, ids):
+    """Every spec test declares known claims, and takes the start method exactly when
+    its claims are per method."""
+    where = item.nodeid
+    if not ids:
+        return f"{where}: a spec test must declare its claim(s) with @pytest.mark.claim"
+    unknown = [i for i in ids if i not in CLAIMS]
+    if unknown:
+        return f"{where}: unknown claim {', '.join(unknown)}"
+    per_method = {CLAIMS[i].per_method for i in ids}
+    if len(per_method) > 1:
+        return f"{where}: mixes per-method and method-independent claims"
+    has_method = "start_method" in getattr(item, "fixturenames", ())
+    if per_method == {True} and not has_method:
+        return f"{where}: claim {ids[0]} is per start method; use the ctx or start_method fixture"
+    if per_method == {False} and has_method:
+        return f"{where}: claim {ids[0]} is method-independent; it must not take a start method"
+    return None
+
+
+def pytest_collection_modifyitems(session, config, items):
+    state = _state(config)
+    problems, keep, drop = [], [], []
+    for item in items:
+        if not _is_spec_item(item):
+            keep.append(item)
+            continue
+        ids = _claim_ids(item)
+        problem = _check_item(item, ids)
+        if problem:
+            problems.append(problem)
+            continue
+        callspec = getattr(item, "callspec", None)
+        method = callspec.params.get("start_method", ANY) if callspec else ANY
+        doc = (item.function.__doc__ or "").strip().split("\n\n")[0]
+        item.user_properties.append(
+            ("mpspec", {"claims": ids, "method": method, "doc": " ".join(doc.split())})
+        )
+        if state.claims and not state.claims.intersection(ids):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if problems:
+        raise pytest.UsageError("spec tests and the claim registry disagree:\n  " + "\n  ".join(problems))
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+    inventory = config.getoption("spec_inventory")
+    if inventory:
+        rows = [dict(p[1], nodeid=i.nodeid) for i in items for p in i.user_properties if p[0] == "mpspec"]
+        Path(inventory).write_text(json.dumps(rows, indent=1))
+
+
+# --- fixtures ---------------------------------------------------------------
+
+
+@pytest.fixture
+def ctx(start_method):
+    """The multiprocessing context of this test's start method.  Every child still
+    alive when the test ends is stopped, and the test then fails (a leak)."""
+    yield support.get_context(start_method)
+    leaked = support.reap_children()
+    if leaked:
+        pytest.fail(f"the test left {len(leaked)} child(ren) running: {leaked!r}", pytrace=False)
+
+
+@pytest.fixture
+def facts(request):
+    return _state(request.config).facts
+
+
+@pytest.fixture
+def verdict(request):
+    """The registered verdict of this test's (single) claim for this environment and
+    start method: tests that pin different behaviour per verdict branch on it."""
+    ids = _claim_ids(request.node)
+    if len(ids) != 1:
+        raise pytest.UsageError(f"{request.node.nodeid}: the verdict fixture needs exactly one claim")
+    callspec = getattr(request.node, "callspec", None)
+    method = callspec.params.get("start_method", ANY) if callspec else ANY
+    return CLAIMS[ids[0]].verdict(_state(request.config).facts, method)
+
+
+# --- results and the living doc ----------------------------------------------
+
+
+def pytest_runtest_logreport(report):
+    props = dict(report.user_properties).get("mpspec")
+    if props is None:
+        return
+    state = _REPORTING.get("state")
+    if state is None:
+        return
+    row = state.results.setdefault(report.nodeid, dict(props, outcome="not-run", reason=""))
+    if report.failed:
+        row["outcome"] = "failed"
+        row["reason"] = f"{report.when} failed"
+    elif report.skipped and row["outcome"] != "failed":
+        row["outcome"] = "skipped"
+        longrepr = report.longrepr
+        row["reason"] = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        if row["reason"].startswith("Skipped: "):
+            row["reason"] = row["reason"][len("Skipped: "):]
+    elif report.when == "call" and report.passed and row["outcome"] != "failed":
+        row["outcome"] = "passed"
+
+
+# The state that gathers the results: the controller's under xdist (workers send it
+# their reports), else the only one.
+_REPORTING = {}
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):
+        _REPORTING["state"] = _state(session.config)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if hasattr(config, "workerinput"):
+        return
+    state = _state(config)
+    _REPORTING.pop("state", None)
+    if state.report_dir is None:
+        return
+    from mpspec import report
+
+    data = report.build(state.results, state.methods, time.time() - state.started, state.facts)
+    report.write(state.report_dir, data)
+    state.written = state.report_dir
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    state = config.stash.get(STATE, None)
+    if state is None or getattr(state, "written", None) is None:
+        return
+    from mpspec import report
+
+    terminalreporter.write_sep("-", "multiprocessing spec")
+    for line in report.summary_lines(json.loads((state.written / "report.json").read_text())):
+        terminalreporter.write_line(line)
+    terminalreporter.write_line(f"living doc: {os.path.join(str(state.written), 'SPEC.md')}")

@@ -1,0 +1,255 @@
+"""The living documentation: ``report.json`` (data) and ``SPEC.md`` (for people).
+
+``build`` turns the per-test outcomes of a run into per-claim, per-start-method
+results; ``render`` turns that data into Markdown.  ``python -m mpspec.report
+DIR/report.json`` re-renders SPEC.md from saved data.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+from collections import Counter, OrderedDict
+from pathlib import Path
+
+from mpspec import env
+from mpspec.registry import ANY, CLAIMS, NOT_APPLICABLE, SECTIONS
+
+SCHEMA = 1
+OUTCOMES = ("passed", "failed", "skipped", "not-run")
+
+
+def _aggregate(rows):
+    """One outcome for the tests of one claim on one start method."""
+    if not rows:
+        return {"outcome": "not-run"}
+    outcomes = Counter(r["outcome"] for r in rows)
+    skipped = [{"test": r["nodeid"], "reason": r["reason"]} for r in rows if r["outcome"] == "skipped"]
+    if outcomes["failed"]:
+        result = {"outcome": "failed", "failed": [r["nodeid"] for r in rows if r["outcome"] == "failed"]}
+    elif outcomes["passed"]:
+        result = {"outcome": "passed"}
+    elif outcomes["skipped"]:
+        reasons = sorted({s["reason"] for s in skipped})
+        result = {"outcome": "skipped", "reason": "; ".join(reasons)}
+    else:
+        result = {"outcome": "not-run"}
+    if skipped and result["outcome"] != "skipped":
+        result["skipped"] = skipped
+    return result
+
+
+def build(results, selected_methods, duration, facts):
+    environment = env.describe(selected_methods)
+    available = environment["start_methods"]
+    claims = []
+    for claim in CLAIMS.values():
+        rows = [dict(r, nodeid=n) for n, r in results.items() if claim.id in r["claims"]]
+        per_method = OrderedDict()
+        for method in claim.methods:
+            mine = [r for r in rows if r["method"] == method]
+            entry = _aggregate(mine)
+            if method != ANY and method not in available:
+                entry = {"outcome": "skipped", "reason": env.not_applicable_reason(method)}
+                entry["verdict"] = NOT_APPLICABLE
+            else:
+                entry["verdict"] = claim.verdict(facts, method)
+                entry["note"] = claim.note(facts, method)
+                if entry["outcome"] == "not-run" and method != ANY and method not in selected_methods:
+                    entry["reason"] = "start method not selected (--start-method)"
+            entry["tests"] = sorted(r["nodeid"] for r in mine)
+            per_method[method] = entry
+        evidence = OrderedDict()
+        for r in sorted(rows, key=lambda r: r["nodeid"]):
+            base = r["nodeid"].split("[")[0]
+            item = evidence.setdefault(base, {"test": base, "doc": r["doc"], "outcomes": {}})
+            item["outcomes"][r["method"]] = r["outcome"]
+        claims.append(
+            {
+                "id": claim.id,
+                "section": claim.section,
+                "article": claim.article,
+                "statement": claim.statement,
+                "explanation": claim.explanation,
+                "beyond": claim.beyond,
+                "per_method": claim.per_method,
+                "rules": [
+                    {"when": rule.condition(), "verdict": rule.verdict, "note": rule.note or claim.explanation}
+                    for rule in claim.verdicts
+                ],
+                "tests": sorted(r["nodeid"] for r in rows),
+                "evidence": list(evidence.values()),
+                "results": per_method,
+            }
+        )
+    outcomes = Counter(r["outcome"] for r in results.values())
+    return {
+        "schema": SCHEMA,
+        "generated": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
+        "duration_seconds": round(duration, 2),
+        "environment": environment,
+        "summary": {"tests": {o: outcomes.get(o, 0) for o in OUTCOMES}, "claims": len(claims)},
+        "claims": claims,
+    }
+
+
+def write(directory: Path, data) -> None:
+    directory = Path(directory)
+    (directory / "report.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (directory / "SPEC.md").write_text(render(data), encoding="utf-8")
+
+
+# --- rendering --------------------------------------------------------------
+
+VERDICT_MARK = {"holds": "✅ holds", "does-not-hold": "❌ does not hold", "partly": "🟡 partly", NOT_APPLICABLE: "— n/a"}
+OUTCOME_MARK = {"passed": "", "failed": " ⚠️ test failed", "skipped": " (skipped)", "not-run": " (not run)"}
+
+
+def cell(result) -> str:
+    return VERDICT_MARK.get(result["verdict"], result["verdict"]) + OUTCOME_MARK[result["outcome"]]
+
+
+def _methods_of(data):
+    methods = []
+    for claim in data["claims"]:
+        for m in claim["results"]:
+            if m != ANY and m not in methods:
+                methods.append(m)
+    return methods
+
+
+def _row(claim, methods):
+    res = claim["results"]
+    if ANY in res:
+        cells = [cell(res[ANY]) + "¹"] * len(methods)  # method-independent: the same everywhere
+    else:
+        cells = [cell(res[m]) if m in res else "" for m in methods]
+    return cells
+
+
+def anchor(claim_id: str) -> str:
+    return claim_id.replace(".", "")
+
+
+def summary_lines(data):
+    """A few lines for the terminal: how many claims hold, fail, are partly true."""
+    verdicts, outcomes = Counter(), Counter()
+    for claim in data["claims"]:
+        for result in claim["results"].values():
+            if result["verdict"] != NOT_APPLICABLE:
+                verdicts[result["verdict"]] += 1
+            outcomes[result["outcome"]] += 1
+    lines = [
+        f"{len(data['claims'])} claims; per claim and start method: "
+        + ", ".join(f"{verdicts[v]} {v}" for v in ("holds", "partly", "does-not-hold")),
+        "evidence: " + ", ".join(f"{outcomes[o]} {o}" for o in OUTCOMES if outcomes[o]),
+    ]
+    unproven = [
+        f"{c['id']}[{m}]: {r['outcome']}"
+        for c in data["claims"]
+        for m, r in c["results"].items()
+        if r["outcome"] == "failed"
+    ]
+    if unproven:
+        lines.append("verdicts NOT confirmed (a test failed): " + ", ".join(unproven))
+    return lines
+
+
+def render(data) -> str:
+    e = data["environment"]
+    methods = _methods_of(data)
+    out = []
+    w = out.append
+    w("# What multiprocessing really does: the living spec\n")
+    w(
+        "Each claim of the tutorial *Process 进程模块* (QZQ的小世界, 2025, CC BY-NC 4.0), "
+        "restated in our own words, with the verdict this run established for every start "
+        "method. A verdict counts only when the tests behind it passed: they would fail if "
+        "the behaviour changed.\n"
+    )
+    opt = f"-O{'O' * (e['optimize'] - 1)}" if e["optimize"] else "no -O"
+    w(
+        f"**Environment:** {e['implementation']} {e['python_version']} on {e['platform']} "
+        f"({e.get('machine', '?')}), {opt}, library `{e['library']}`; start methods "
+        f"{', '.join(e['start_methods'])} (default {e.get('default_start_method', '?')}). "
+        f"Generated {data['generated']} in {data['duration_seconds']} s.\n"
+    )
+    w(
+        "**Verdicts:** ✅ holds — the article's claim is true here; ❌ does not hold — it "
+        "is false, and the tests pin what happens instead; 🟡 partly — true with a caveat "
+        "given under the claim. ⚠️ marks a verdict whose tests failed in this run (not "
+        "confirmed); *(skipped)* and *(not run)* mark verdicts this run did not check.\n"
+    )
+    for line in summary_lines(data):
+        w(f"- {line}")
+    w("")
+    w("## Summary\n")
+    w("| claim | " + " | ".join(methods) + " |")
+    w("|---|" + "---|" * len(methods))
+    for (key, zh, en) in SECTIONS:
+        claims = [c for c in data["claims"] if c["section"] == key]
+        if not claims:
+            continue
+        w(f"| **{zh} — {en}** |" + " |" * len(methods))
+        for c in claims:
+            w(f"| [`{c['id']}`](#{anchor(c['id'])}) | " + " | ".join(_row(c, methods)) + " |")
+    w("\n¹ method-independent: checked once, true for every start method.\n")
+    for (key, zh, en) in SECTIONS:
+        claims = [c for c in data["claims"] if c["section"] == key]
+        if not claims:
+            continue
+        w(f"## {zh} — {en}\n")
+        for c in claims:
+            w(f'<a id="{anchor(c["id"])}"></a>\n')
+            w(f"### `{c['id']}`{' (beyond the article)' if c['beyond'] else ''}\n")
+            w(f"> {c['statement']}\n")
+            w(f"*Article:* {c['article']}.\n")
+            w("| start method | verdict | what really happens |")
+            w("|---|---|---|")
+            for m, r in c["results"].items():
+                detail = r.get("note", "") or r.get("reason", "")
+                if r["outcome"] == "skipped" and r.get("reason") and r["verdict"] != NOT_APPLICABLE:
+                    detail += f" *Skipped: {r['reason']}*"
+                if r["outcome"] == "failed":
+                    detail += " **Failed: " + ", ".join(f"`{t}`" for t in r.get("failed", [])) + "**"
+                label = "any (method-independent)" if m == ANY else m
+                w(f"| {label} | {cell(r)} | {detail} |")
+            w("")
+            others = [r for r in c["rules"] if r["when"] != "otherwise"]
+            if others:
+                w("*Registered elsewhere:* " + "; ".join(f"{r['when']}: **{r['verdict']}**" for r in others) + ".\n")
+            notes = [
+                (s["test"], s["reason"]) for r in c["results"].values() for s in r.get("skipped", [])
+            ]
+            if c["evidence"]:
+                w("*Evidence:*\n")
+                for ev in c["evidence"]:
+                    marks = ", ".join(f"{m} {_OUTCOME_WORD[o]}" for m, o in ev["outcomes"].items())
+                    w(f"- {ev['doc'] or ev['test']} — `{ev['test']}` ({marks})")
+                w("")
+            if notes:
+                w("*Demonstrations not observed in this run:*\n")
+                for test, reason in notes:
+                    w(f"- `{test}`: {reason}")
+                w("")
+    return "\n".join(out) + "\n"
+
+
+_OUTCOME_WORD = {"passed": "✓", "failed": "✗", "skipped": "skipped", "not-run": "not run"}
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print("usage: python -m mpspec.report DIR/report.json  (re-renders DIR/SPEC.md)", file=sys.stderr)
+        return 2
+    path = Path(argv[0])
+    data = json.loads(path.read_text(encoding="utf-8"))
+    (path.parent / "SPEC.md").write_text(render(data), encoding="utf-8")
+    print(path.parent / "SPEC.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Helpers shared by the spec tests: starting, joining and reaping real processes,
+and running child interpreters.  Every blocking call here has a deadline.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from mpspec.deadlines import DEADLINE  # noqa: F401 (re-exported for tests)
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ROOT / "fixtures" / "scripts"
+
+
+class ChildHung(AssertionError):
+    """A child did not finish within its deadline (it has been killed)."""
+
+
+def get_context(method: str):
+    """The context object of the library under test for ``method``."""
+    return multiprocessing.get_context(method)
+
+
+def join(process, timeout: float = DEADLINE):
+    """Join ``process`` within ``timeout``; a child still alive then is killed and the
+    test fails with ChildHung."""
+    process.join(timeout)
+    if process.is_alive():
+        stop(process)
+        raise ChildHung(f"{process!r} did not finish within {timeout:g} s and was killed")
+    return process
+
+
+def run(ctx, target, *args, timeout: float = DEADLINE, **kwargs):
+    """Start ``target(*args, **kwargs)`` in a child of ``ctx`` and join it."""
+    process = ctx.Process(target=target, args=args, kwargs=kwargs)
+    process.start()
+    return join(process, timeout)
+
+
+def stop(process, grace: float = 5.0):
+    """Terminate, then kill, then reap one child."""
+    if process.is_alive():
+        process.terminate()
+        process.join(grace)
+    if process.is_alive():
+        process.kill()
+        process.join(grace)
+
+
+def reap_children():
+    """Stop every child this process still has; return the ones that were alive."""
+    leftovers = [p for p in multiprocessing.active_children() if p.is_alive()]
+    for p in leftovers:
+        stop(p)
+    multiprocessing.active_children()  # joins the finished ones
+    return leftovers
+
+
+def receive(conn, timeout: float = DEADLINE):
+    """``conn.recv()`` that fails instead of hanging when nothing comes in time."""
+    if not conn.poll(timeout):
+        raise ChildHung(f"nothing arrived on {conn!r} within {timeout:g} s")
+    return conn.recv()
+
+
+def child_env(**extra):
+    env = dict(os.environ)
+    path = [str(ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(path)
+    env.pop("PYTHONOPTIMIZE", None)
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def run_script(name: str, *args, optimize: bool = False, options=(), timeout: float = DEADLINE, env=None):
+    """Run ``fixtures/scripts/<name>`` in a fresh interpreter (with ``-O`` and other
+    interpreter ``options`` if asked) and return the CompletedProcess, text output."""
+    cmd = [sys.executable] + (["-O"] if optimize else []) + list(options)
+    cmd += [str(SCRIPTS / name)] + [str(a) for a in args]
+    try:
+        return subprocess.run(
+            cmd,
+            cwd=str(ROOT),
+            env=child_env(**(env or {})),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise ChildHung(f"{' '.join(cmd)} did not finish within {timeout:g} s") from exc

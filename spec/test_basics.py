@@ -1,0 +1,92 @@
+"""基础 — Basics: threads live in processes; processes are separate; threads share.
+
+Article: 基础 (its opening paragraphs and the four bullets that follow).
+"""
+
+import os
+import threading
+
+import pytest
+
+from fixtures import identity, state, threads
+from mpspec import support
+
+
+@pytest.mark.claim("basics.thread-in-process")
+def test_a_thread_started_in_a_child_runs_inside_that_child(ctx):
+    """A thread started by a child reports the child's pid, not the parent's."""
+    reader, writer = ctx.Pipe(duplex=False)
+    child = support.run(ctx, threads.report_thread_pid, writer)
+    child_pid, thread_pid = support.receive(reader)
+    assert thread_pid == child_pid == child.pid
+    assert thread_pid != os.getpid()
+
+
+@pytest.mark.claim("basics.process-identity")
+def test_every_child_is_a_process_of_its_own(ctx, start_method):
+    """Each child has its own pid, and parent_process() in the child names this process."""
+    reader, writer = ctx.Pipe(duplex=False)
+    first = support.run(ctx, identity.report_identity, writer)
+    seen_first = support.receive(reader)
+    second = support.run(ctx, identity.report_identity, writer)
+    seen_second = support.receive(reader)
+    assert seen_first["pid"] == first.pid and seen_second["pid"] == second.pid
+    assert len({os.getpid(), first.pid, second.pid}) == 3
+    assert seen_first["parent_process_pid"] == os.getpid()
+    if start_method == "forkserver":
+        # The OS-level parent is the fork server, which forked the child for us.
+        assert seen_first["os_parent_pid"] != os.getpid()
+    else:
+        assert seen_first["os_parent_pid"] == os.getpid()
+
+
+@pytest.mark.claim("basics.main-thread")
+def test_a_child_starts_with_exactly_one_thread_its_main_thread(ctx):
+    """The target runs on the child's main thread, alone; threads it starts see the
+    same main thread."""
+    reader, writer = ctx.Pipe(duplex=False)
+    support.run(ctx, threads.report_main_thread, writer)
+    seen = support.receive(reader)
+    assert seen["target_on_main_thread"] is True
+    assert seen["threads_at_start"] == 1
+    assert seen["threads_while_running"] == 2
+    assert seen["thread_sees_main_ident"] == seen["main_ident"]
+    assert seen["thread_is_main"] is False
+
+
+@pytest.mark.claim("basics.threads-share")
+def test_threads_of_one_process_share_objects_and_open_files(tmp_path):
+    """A write a thread makes to a list and to an open file object is seen by the main
+    thread of the same process."""
+    shared = []
+    with open(tmp_path / "shared.txt", "w+", encoding="utf-8") as f:
+
+        def worker():
+            shared.append("from the thread")
+            f.write("written by the thread\n")
+
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join(support.DEADLINE)
+        assert not thread.is_alive()
+        assert shared == ["from the thread"]
+        f.seek(0)
+        assert f.read() == "written by the thread\n"
+
+
+@pytest.mark.claim("basics.processes-share-machine")
+def test_processes_share_the_disk(ctx, tmp_path):
+    """A file written by the child is there for the parent to read."""
+    target = tmp_path / "from-child.txt"
+    support.run(ctx, state.write_file, str(target), "written by the child")
+    assert target.read_text(encoding="utf-8") == "written by the child"
+
+
+@pytest.mark.claim("basics.processes-share-machine")
+def test_processes_do_not_share_their_address_space(ctx):
+    """A global the child increments keeps its old value in the parent."""
+    before = state.COUNTER
+    reader, writer = ctx.Pipe(duplex=False)
+    support.run(ctx, state.bump_global, writer)
+    assert support.receive(reader) == before + 1
+    assert state.COUNTER == before
