@@ -201,11 +201,15 @@ def pytest_collection_modifyitems(session, config, items):
 @pytest.fixture
 def ctx(start_method):
     """The multiprocessing context of this test's start method.  Every child still
-    alive when the test ends is stopped, and the test then fails (a leak)."""
+    alive when the test ends is stopped, and the test then fails (a leak); so does a
+    queue feeder thread that outlives its test."""
     yield support.get_context(start_method)
     leaked = support.reap_children()
     if leaked:
         pytest.fail(f"the test left {len(leaked)} child(ren) running: {leaked!r}", pytrace=False)
+    feeders = support.lingering_feeder_threads()
+    if feeders:
+        pytest.fail(f"the test left {len(feeders)} queue feeder thread(s) running", pytrace=False)
 
 
 @pytest.fixture

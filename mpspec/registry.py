@@ -109,6 +109,12 @@ class When:
             return False
         return True
 
+    def depends_on_environment(self) -> bool:
+        """True when the rule looks at more than the start method."""
+        return bool(
+            self.python or self.optimize is not None or self.platforms or self.implementations or self.libraries
+        )
+
     def condition(self) -> str:
         """The rule's conditions in words, for the living doc."""
         parts = []
@@ -160,6 +166,9 @@ class Claim:
     verdicts: Tuple[When, ...]
     per_method: bool = True  # False: method-independent, results under "any"
     beyond: bool = False  # implied or omitted by the article, needed by a reader
+    # A JSON file (relative to the repository root) of measurements that settle a
+    # performance claim; the living doc shows it.  See mpspec.report.measurements.
+    measurements: str = ""
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z]+\.[a-z0-9-]+", self.id):

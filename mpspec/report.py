@@ -40,6 +40,12 @@ def _aggregate(rows):
     return result
 
 
+def _worse(a, b):
+    """Of two outcomes of one test's variants, the one that says more."""
+    rank = {None: -1, "not-run": 0, "skipped": 1, "passed": 2, "failed": 3}
+    return a if rank[a] >= rank[b] else b
+
+
 def build(results, selected_methods, duration, facts):
     environment = env.describe(selected_methods)
     available = environment["start_methods"]
@@ -61,10 +67,12 @@ def build(results, selected_methods, duration, facts):
             entry["tests"] = sorted(r["nodeid"] for r in mine)
             per_method[method] = entry
         evidence = OrderedDict()
-        for r in sorted(rows, key=lambda r: r["nodeid"]):
+        order = {m: i for i, m in enumerate(claim.methods)}
+        for r in sorted(rows, key=lambda r: (r["nodeid"].split("[")[0], order.get(r["method"], 9), r["nodeid"])):
             base = r["nodeid"].split("[")[0]
             item = evidence.setdefault(base, {"test": base, "doc": r["doc"], "outcomes": {}})
-            item["outcomes"][r["method"]] = r["outcome"]
+            seen = item["outcomes"].get(r["method"])
+            item["outcomes"][r["method"]] = _worse(seen, r["outcome"])
         claims.append(
             {
                 "id": claim.id,
@@ -75,11 +83,17 @@ def build(results, selected_methods, duration, facts):
                 "beyond": claim.beyond,
                 "per_method": claim.per_method,
                 "rules": [
-                    {"when": rule.condition(), "verdict": rule.verdict, "note": rule.note or claim.explanation}
+                    {
+                        "when": rule.condition(),
+                        "verdict": rule.verdict,
+                        "note": rule.note or claim.explanation,
+                        "depends_on_environment": rule.depends_on_environment(),
+                    }
                     for rule in claim.verdicts
                 ],
                 "tests": sorted(r["nodeid"] for r in rows),
                 "evidence": list(evidence.values()),
+                **({"measurements": load_measurements(claim.measurements)} if claim.measurements else {}),
                 "results": per_method,
             }
         )
@@ -205,20 +219,34 @@ def render(data) -> str:
             w(f"### `{c['id']}`{' (beyond the article)' if c['beyond'] else ''}\n")
             w(f"> {c['statement']}\n")
             w(f"*Article:* {c['article']}.\n")
-            w("| start method | verdict | what really happens |")
-            w("|---|---|---|")
+            labels = ["any start method" if m == ANY else m for m in c["results"]]
+            w("| " + " | ".join(labels) + " |")
+            w("|" + "---|" * len(labels))
+            w("| " + " | ".join(cell(r) for r in c["results"].values()) + " |\n")
+            notes = OrderedDict()
             for m, r in c["results"].items():
-                detail = r.get("note", "") or r.get("reason", "")
-                if r["outcome"] == "skipped" and r.get("reason") and r["verdict"] != NOT_APPLICABLE:
-                    detail += f" *Skipped: {r['reason']}*"
+                if r["verdict"] != NOT_APPLICABLE:
+                    notes.setdefault(r.get("note", ""), []).append(m)
+            if len(notes) == 1:
+                w(f"**What really happens:** {next(iter(notes))}\n")
+            else:
+                w("**What really happens:**\n")
+                for note, ms in notes.items():
+                    w(f"- *{'/'.join(ms)}:* {note}")
+                w("")
+            for m, r in c["results"].items():
                 if r["outcome"] == "failed":
-                    detail += " **Failed: " + ", ".join(f"`{t}`" for t in r.get("failed", [])) + "**"
-                label = "any (method-independent)" if m == ANY else m
-                w(f"| {label} | {cell(r)} | {detail} |")
-            w("")
-            others = [r for r in c["rules"] if r["when"] != "otherwise"]
+                    w(f"**{m}: tests failed:** " + ", ".join(f"`{t}`" for t in r.get("failed", [])) + "\n")
+                elif r["outcome"] in ("skipped", "not-run") and r.get("reason"):
+                    w(f"*{m}: {r['outcome']}: {r['reason']}*\n")
+            if c.get("measurements"):
+                w(render_measurements(c["measurements"]))
+            others = [r for r in c["rules"] if r["depends_on_environment"]]
             if others:
-                w("*Registered elsewhere:* " + "; ".join(f"{r['when']}: **{r['verdict']}**" for r in others) + ".\n")
+                w("*In other environments (registered):*\n")
+                for r in others:
+                    w(f"- {r['when']}: **{r['verdict']}** — {r['note']}")
+                w("")
             notes = [
                 (s["test"], s["reason"]) for r in c["results"].values() for s in r.get("skipped", [])
             ]
@@ -234,6 +262,35 @@ def render(data) -> str:
                     w(f"- `{test}`: {reason}")
                 w("")
     return "\n".join(out) + "\n"
+
+
+def render_measurements(m) -> str:
+    """A measurements file (see ``load_measurements``) as Markdown."""
+    if "missing" in m:
+        return f"*Measurements: {m['missing']} not found; run the benchmark to produce it.*\n"
+    lines = [f"**Measured** ({m.get('title', 'benchmark')}):\n"]
+    if m.get("columns"):
+        lines.append("| " + " | ".join(m["columns"]) + " |")
+        lines.append("|" + "---|" * len(m["columns"]))
+        for row in m.get("rows", []):
+            lines.append("| " + " | ".join(str(x) for x in row) + " |")
+        lines.append("")
+    if m.get("summary"):
+        lines.append(m["summary"] + "\n")
+    if m.get("environment"):
+        lines.append(f"*Measured on:* {m['environment']}.\n")
+    return "\n".join(lines)
+
+
+def load_measurements(relpath: str):
+    """A claim's measurements: JSON with title, columns, rows, summary, environment."""
+    path = Path(__file__).resolve().parent.parent / relpath
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"missing": relpath}
+    data["source"] = relpath
+    return data
 
 
 _OUTCOME_WORD = {"passed": "✓", "failed": "✗", "skipped": "skipped", "not-run": "not run"}

@@ -61,6 +61,19 @@ def reap_children():
     return leftovers
 
 
+def lingering_feeder_threads(grace: float = 5.0):
+    """Queue feeder threads still alive after ``grace`` seconds.  A queue that is
+    closed, or no longer referenced, ends its feeder thread soon after."""
+    import gc
+    import threading
+
+    gc.collect()
+    feeders = [t for t in threading.enumerate() if t.name.startswith("QueueFeederThread")]
+    for thread in feeders:
+        thread.join(grace)
+    return [t for t in feeders if t.is_alive()]
+
+
 def receive(conn, timeout: float = DEADLINE):
     """``conn.recv()`` that fails instead of hanging when nothing comes in time."""
     if not conn.poll(timeout):
