@@ -1,0 +1,103 @@
+"""The claim registry keeps the catalogue's contract, and every claim has tests."""
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from mpspec import registry
+from mpspec.registry import ALL_METHODS, CLAIMS, Facts, When, holds, version_matches
+from tests.helpers import ROOT, inventory
+
+CATALOGUE = (ROOT / "tests" / "catalogue-ids.txt").read_text().split()
+SHARED_CATALOGUE = ROOT.parent / "shared" / "claims.md"
+
+
+def test_every_catalogue_id_is_registered():
+    missing = [cid for cid in CATALOGUE if cid not in CLAIMS]
+    assert missing == []
+
+
+def test_the_snapshot_of_the_catalogue_is_current():
+    if not SHARED_CATALOGUE.exists():
+        pytest.skip(f"not applicable: {SHARED_CATALOGUE} is not beside this checkout")
+    ids = re.findall(r"^- `([a-z]+\.[a-z0-9-]+)`", SHARED_CATALOGUE.read_text(encoding="utf-8"), re.M)
+    assert set(ids) <= set(CATALOGUE), "catalogue has new IDs: update tests/catalogue-ids.txt"
+
+
+def test_claims_are_stated_in_our_own_words():
+    for claim in CLAIMS.values():
+        # The statement is ours (English); the article is cited by section, never quoted.
+        assert not re.search(r"[\u4e00-\u9fff]", claim.statement + claim.explanation), claim.id
+        assert claim.article and claim.statement.endswith(".") and claim.explanation, claim.id
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory):
+    return inventory(tmp_path_factory.mktemp("inventory"))
+
+
+def test_every_registered_claim_has_tests_on_each_of_its_methods(collected):
+    methods = defaultdict(set)
+    for row in collected:
+        for cid in row["claims"]:
+            methods[cid].add(row["method"])
+    for claim in CLAIMS.values():
+        assert methods[claim.id] == set(claim.methods), f"{claim.id}: tests on {sorted(methods[claim.id])}"
+
+
+def test_every_spec_test_says_what_it_proves(collected):
+    undocumented = [row["nodeid"] for row in collected if len(row["doc"]) < 20]
+    assert undocumented == []
+
+
+def test_a_test_naming_an_unknown_claim_stops_the_run(tmp_path):
+    from tests.helpers import pytest_run
+
+    project = tmp_path / "project"
+    (project / "spec").mkdir(parents=True)
+    (project / "conftest.py").write_text('pytest_plugins = ["mpspec.plugin"]\n')
+    (project / "spec" / "test_x.py").write_text(
+        "import pytest\n\n@pytest.mark.claim('no.such-claim')\ndef test_x():\n    '''x'''\n"
+    )
+    done = pytest_run("spec", "-p", "no:cacheprovider", cwd=project)
+    assert done.returncode == 4
+    assert "unknown claim no.such-claim" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "spec, version, expected",
+    [
+        (">=3.13", (3, 13, 0), True),
+        (">=3.13", (3, 12, 9), False),
+        ("<3.12.5", (3, 12, 4), True),
+        ("<3.12.5", (3, 12, 5), False),
+        ("==3.12", (3, 12, 7), True),
+        (">=3.9,<3.12", (3, 11, 7), True),
+        (">=3.9,<3.12", (3, 12, 0), False),
+    ],
+)
+def test_version_conditions(spec, version, expected):
+    assert version_matches(spec, version) is expected
+
+
+def test_the_first_matching_rule_wins():
+    rules = (
+        When("holds", methods=("fork",), optimize=True),
+        When("does-not-hold", methods=("fork",)),
+        holds(),
+    )
+    claim = registry.Claim("x.y", "basics", "s", "A statement.", "e", rules)
+    plain, optimized = Facts((3, 11, 7)), Facts((3, 11, 7), optimize=1)
+    assert [claim.verdict(plain, m) for m in ALL_METHODS] == ["does-not-hold", "holds", "holds"]
+    assert claim.verdict(optimized, "fork") == "holds"
+
+
+def test_bad_registry_entries_are_refused():
+    with pytest.raises(ValueError, match="unknown verdict"):
+        When("maybe")
+    with pytest.raises(ValueError, match="last When rule must be unconditional"):
+        registry.Claim("x.y", "basics", "s", "A statement.", "e", (When("holds", methods=("fork",)),))
+    with pytest.raises(ValueError, match="unknown section"):
+        registry.Claim("x.y", "nowhere", "s", "A statement.", "e", (holds(),))

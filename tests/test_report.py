@@ -1,0 +1,95 @@
+"""The living doc: report.json carries the data, SPEC.md reads well, also under xdist."""
+
+import json
+
+import pytest
+
+from mpspec import env, report
+from mpspec.registry import ALL_METHODS, CLAIMS
+from tests.helpers import pytest_run
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    """A real run of two claims under xdist, restricted to two start methods."""
+    out = tmp_path_factory.mktemp("report")
+    done = pytest_run(
+        "spec", "-n", "2", "-q",
+        "--claim", "basics.threads-share,process.closure-target",
+        "--start-method", "fork,spawn",
+        "--spec-report", out,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done, json.loads((out / "report.json").read_text(encoding="utf-8")), (out / "SPEC.md").read_text(encoding="utf-8")
+
+
+def test_the_environment_is_described(small_run):
+    environment = small_run[1]["environment"]
+    for key in ("python_version", "implementation", "platform", "optimize", "library", "start_methods"):
+        assert key in environment
+    assert environment["library"] == "multiprocessing"
+    assert environment["selected_start_methods"] == ["fork", "spawn"]
+
+
+def test_every_claim_is_listed_with_a_verdict_per_method(small_run):
+    claims = {c["id"]: c for c in small_run[1]["claims"]}
+    assert set(claims) == set(CLAIMS)
+    for claim in claims.values():
+        assert set(claim["results"]) == set(CLAIMS[claim["id"]].methods)
+        for result in claim["results"].values():
+            assert result["outcome"] in report.OUTCOMES
+            assert result["verdict"] in ("holds", "does-not-hold", "partly", "n/a")
+
+
+def test_selected_claims_passed_and_the_rest_is_not_run(small_run):
+    claims = {c["id"]: c for c in small_run[1]["claims"]}
+    closure = claims["process.closure-target"]["results"]
+    assert closure["fork"] == dict(closure["fork"], outcome="passed", verdict="does-not-hold")
+    assert closure["spawn"] == dict(closure["spawn"], outcome="passed", verdict="holds")
+    assert closure["forkserver"]["outcome"] == "not-run"
+    assert "not selected" in closure["forkserver"]["reason"]
+    assert claims["basics.threads-share"]["results"]["any"]["outcome"] == "passed"
+    assert claims["process.target-args"]["results"]["fork"]["outcome"] == "not-run"
+    assert all(t.startswith("spec/test_process.py::") for t in claims["process.closure-target"]["tests"])
+
+
+def test_spec_md_is_grouped_by_the_articles_sections(small_run):
+    text = small_run[2]
+    assert text.index("## 基础 — Basics") < text.index("## 进程类 — The Process class")
+    assert "| [`process.closure-target`](#processclosure-target) | ❌ does not hold | ✅ holds |" in text
+    assert "**What really happens:**" in text and "*Evidence:*" in text
+
+
+def test_the_terminal_summary_points_to_the_doc(small_run):
+    assert "living doc:" in small_run[0].stdout
+
+
+def _result(outcome, nodeid="spec/t.py::test_x[fork]", method="fork", reason=""):
+    return nodeid, {"claims": ["process.target-args"], "method": method, "doc": "d", "outcome": outcome, "reason": reason}
+
+
+def _target_args(results, methods=ALL_METHODS):
+    data = report.build(dict(results), list(methods), 1.0, env.facts())
+    return next(c for c in data["claims"] if c["id"] == "process.target-args")["results"]
+
+
+def test_one_failing_test_makes_the_claim_fail_on_that_method():
+    results = [_result("passed", "spec/t.py::a[fork]"), _result("failed", "spec/t.py::b[fork]")]
+    fork = _target_args(results)["fork"]
+    assert fork["outcome"] == "failed" and fork["failed"] == ["spec/t.py::b[fork]"]
+
+
+def test_a_skipped_demonstration_is_reported_beside_a_passing_guarantee():
+    results = [_result("passed", "spec/t.py::a[fork]"), _result("skipped", "spec/t.py::b[fork]", reason="not observed")]
+    fork = _target_args(results)["fork"]
+    assert fork["outcome"] == "passed"
+    assert fork["skipped"] == [{"test": "spec/t.py::b[fork]", "reason": "not observed"}]
+
+
+def test_a_method_the_platform_lacks_is_not_applicable(monkeypatch):
+    monkeypatch.setattr(env, "available_methods", lambda: ["spawn"])
+    results = _target_args([_result("passed", "spec/t.py::a[spawn]", "spawn")])
+    assert results["fork"]["verdict"] == "n/a"
+    assert results["fork"]["outcome"] == "skipped"
+    assert results["fork"]["reason"].startswith("not applicable: the fork start method does not exist")
+    assert report.cell(results["fork"]) == "— n/a (skipped)"
