@@ -120,7 +120,11 @@ def _state(config) -> SpecState:
 
 
 def _is_spec_item(item) -> bool:
-    rel = Path(str(item.path)).resolve().relative_to(Path(str(item.config.rootpath)).resolve())
+    """Tests under <rootdir>/spec are spec tests; others (the self-tests) are not."""
+    try:
+        rel = Path(str(item.path)).resolve().relative_to(Path(str(item.config.rootpath)).resolve())
+    except ValueError:
+        return False
     return rel.parts[:1] == (SPEC_DIR,)
 
 
