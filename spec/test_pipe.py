@@ -1,0 +1,208 @@
+"""多进程通信 › Pipe — the two ends of a pipe, copies not sharing, duplex and simplex
+pipes, end of file, and two processes on one end.
+
+Article: 多进程通信, the Pipe subsection (its paragraph and example).
+"""
+
+import multiprocessing.connection
+import pickle
+import threading
+import time
+
+import pytest
+
+from fixtures import pipes
+from mpspec import support
+from mpspec.deadlines import DEADLINE, WAIT
+
+
+@pytest.mark.claim("pipe.two-ends")
+def test_pipe_returns_two_connected_ends(ctx):
+    """Pipe() returns two distinct Connection objects with send() and recv(); what the
+    parent sends into one end, a child receives from the other."""
+    ends = ctx.Pipe()
+    assert isinstance(ends, tuple) and len(ends) == 2
+    parent_end, child_end = ends
+    assert parent_end is not child_end
+    for end in ends:
+        assert isinstance(end, multiprocessing.connection.Connection)
+        assert callable(end.send) and callable(end.recv)
+    report, report_writer = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pipes.receive_and_report, args=(child_end, report_writer))
+    child.start()
+    try:
+        parent_end.send("into one end")
+        assert support.receive(report) == "into one end"
+    finally:
+        support.join(child)
+
+
+@pytest.mark.claim("pipe.round-trip")
+def test_what_a_child_sends_the_parent_receives(ctx):
+    """The article's example: a child sends a non-ASCII string through its end and the
+    parent receives an equal string from the other end."""
+    parent_end, child_end = ctx.Pipe()
+    child = ctx.Process(target=pipes.send_and_close, args=(child_end, "Pipe 用法 ✓"))
+    child.start()
+    try:
+        assert support.receive(parent_end) == "Pipe 用法 ✓"
+    finally:
+        support.join(child)
+
+
+@pytest.mark.claim("pipe.round-trip")
+def test_the_receiver_gets_a_copy_not_the_senders_object(ctx):
+    """Any picklable object travels and arrives as an equal copy; a child that changes
+    the list it received and sends it back leaves the parent's list unchanged."""
+    parent_end, child_end = ctx.Pipe()
+    original = ["from the parent", {"nested": (1, 2.5, b"bytes", frozenset({"x"}))}]
+    child = ctx.Process(target=pipes.append_and_send_back, args=(child_end, "from the child"))
+    child.start()
+    try:
+        parent_end.send(original)
+        returned = support.receive(parent_end)
+    finally:
+        support.join(child)
+    assert returned == original + ["from the child"]
+    assert returned is not original and returned[1] is not original[1]
+    assert original == ["from the parent", {"nested": (1, 2.5, b"bytes", frozenset({"x"}))}]
+
+
+@pytest.mark.claim("pipe.duplex-default")
+def test_both_ends_send_and_receive_by_default(ctx):
+    """Both ends of Pipe() are readable and writable: a child receives on its end and
+    replies on the same end, and the parent sends and receives on the other."""
+    parent_end, child_end = ctx.Pipe()
+    assert (parent_end.readable, parent_end.writable) == (True, True)
+    assert (child_end.readable, child_end.writable) == (True, True)
+    child = ctx.Process(target=pipes.echo, args=(child_end,))
+    child.start()
+    try:
+        parent_end.send(["there", "and back"])
+        assert support.receive(parent_end) == ["there", "and back"]
+    finally:
+        support.join(child)
+
+
+@pytest.mark.claim("pipe.simplex")
+def test_a_simplex_pipe_is_receive_end_then_send_end(ctx):
+    """Pipe(duplex=False) returns (receive-only end, send-only end): a child sends on the
+    second, the parent receives on the first, and using an end the wrong way raises
+    OSError."""
+    receive_end, send_end = ctx.Pipe(duplex=False)
+    assert (receive_end.readable, receive_end.writable) == (True, False)
+    assert (send_end.readable, send_end.writable) == (False, True)
+    with pytest.raises(OSError, match="^connection is read-only$"):
+        receive_end.send("wrong way")
+    with pytest.raises(OSError, match="^connection is write-only$"):
+        send_end.recv()
+    support.run(ctx, pipes.send_and_close, send_end, "one way")
+    assert support.receive(receive_end) == "one way"
+
+
+@pytest.mark.claim("pipe.eof")
+def test_no_eof_while_the_parent_still_holds_the_childs_end(ctx):
+    """After the child sent, closed its end and exited, the parent receives the message
+    but no EOF while it holds its own copy of the child's end; once it closes that copy,
+    recv() raises EOFError."""
+    parent_end, child_end = ctx.Pipe()
+    support.run(ctx, pipes.send_and_close, child_end, "last message")
+    assert support.receive(parent_end) == "last message"
+    assert parent_end.poll(WAIT) is False  # a recv() here would block forever
+    child_end.close()
+    assert parent_end.poll(DEADLINE) is True  # readable: end of file
+    with pytest.raises(EOFError):
+        parent_end.recv()
+
+
+@pytest.mark.claim("pipe.eof")
+def test_a_child_sees_eof_once_every_copy_of_the_other_end_is_closed(ctx):
+    """A child handed both ends closes the one it does not use; once the parent has
+    sent two messages and closed its end, the child receives both and then EOFError."""
+    parent_end, child_end = ctx.Pipe()
+    report, report_writer = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pipes.collect_until_eof, args=(child_end, parent_end, report_writer))
+    child.start()
+    try:
+        parent_end.send("one")
+        parent_end.send("two")
+        parent_end.close()
+        assert support.receive(report) == ["one", "two", "EOF"]
+    finally:
+        support.join(child)
+
+
+# --- two writers on one end ---------------------------------------------------
+
+WRITERS = 3
+
+
+def share_send_end(ctx, count, size, lock=None):
+    """WRITERS children send ``count`` messages of ``size`` bytes each on one shared
+    send end (under ``lock`` if given) while the parent reads until EOF.  Returns the
+    number of intact messages and the first sign of corruption (None if none)."""
+    receive_end, send_end = ctx.Pipe(duplex=False)
+    barrier = ctx.Barrier(WRITERS)
+    writers = [
+        ctx.Process(target=pipes.write_messages, args=(send_end, n, count, size, barrier, lock))
+        for n in range(1, WRITERS + 1)
+    ]
+    # A recv() stuck inside a corrupted message ends when the writers are gone.
+    watchdog = threading.Timer(DEADLINE, lambda: [w.kill() for w in writers])
+    try:
+        for w in writers:
+            w.start()
+        send_end.close()  # the writers hold the only copies: EOF once they are done
+        watchdog.start()
+        return read_messages(receive_end, size, time.monotonic() + DEADLINE)
+    finally:
+        watchdog.cancel()
+        for w in writers:
+            support.stop(w)
+        receive_end.close()
+
+
+def read_messages(conn, size, deadline):
+    intact, last_seq = 0, {}
+    while True:
+        if not conn.poll(max(0.0, deadline - time.monotonic())):
+            raise support.ChildHung(f"the writers sent nothing for {DEADLINE:g} s")
+        try:
+            message = conn.recv()
+        except EOFError:
+            return intact, None
+        except (pickle.UnpicklingError, OSError, ValueError, MemoryError) as exc:
+            return intact, f"{type(exc).__name__}: {exc}"
+        if not (isinstance(message, tuple) and len(message) == 3):
+            return intact, f"a stray object {type(message).__name__}"
+        writer, seq, body = message
+        if body != pipes.payload(writer, size):
+            return intact, f"mixed content in writer {writer}'s message {seq}"
+        if seq != last_seq.get(writer, -1) + 1:
+            return intact, f"writer {writer}'s message {seq} out of order"
+        last_seq[writer] = seq
+        intact += 1
+
+
+@pytest.mark.claim("pipe.concurrent-same-end")
+def test_writers_sharing_one_end_under_a_lock_deliver_every_message_intact(ctx):
+    """Three children sending 50 messages of 128 KiB each through one shared send end,
+    each send guarded by one Lock, deliver all 150 messages intact and in each writer's
+    order."""
+    intact, problem = share_send_end(ctx, count=50, size=128 * 1024, lock=ctx.Lock())
+    assert problem is None
+    assert intact == WRITERS * 50
+
+
+@pytest.mark.claim("pipe.concurrent-same-end")
+def test_unguarded_writers_on_one_end_can_corrupt_the_stream(ctx):
+    """Without a lock, three children each sending 512 KiB messages (far above the
+    pipe's atomic write size) on one end at once interleave their bytes: the reader
+    meets an unpickling error, a stray object or mixed content."""
+    rounds = 3
+    for _ in range(rounds):
+        intact, problem = share_send_end(ctx, count=8, size=512 * 1024)
+        if problem is not None:
+            assert intact < WRITERS * 8
+            return
+    pytest.skip(f"not observed in {rounds} rounds: every 512 KiB message arrived intact")

@@ -1,0 +1,313 @@
+"""多进程通信 › Queue — a process-safe FIFO: round trip, many producers and
+consumers, full and empty queues with and without timeouts, the exceptions' real
+names, and what "unbounded" means.
+
+Article: 多进程通信, the Queue subsection (its put() and get() paragraphs and example).
+"""
+
+import contextlib
+import multiprocessing
+import multiprocessing.queues
+import queue
+import re
+import time
+
+import pytest
+
+from fixtures import queues
+from mpspec import support
+from mpspec.deadlines import DEADLINE, SLACK, WAIT
+
+
+@contextlib.contextmanager
+def open_queue(ctx, maxsize=0):
+    """A queue that is closed, and its feeder thread joined, whatever happens."""
+    q = ctx.Queue(maxsize)
+    try:
+        yield q
+    finally:
+        q.close()
+        q.join_thread()
+
+
+@contextlib.contextmanager
+def started(*processes):
+    """Start the processes; on the way out stop any still running."""
+    try:
+        for p in processes:
+            p.start()
+        yield processes
+    finally:
+        for p in processes:
+            support.stop(p)
+
+
+def timed(call):
+    """Run ``call`` and return (the exception it raised, seconds it took)."""
+    start = time.monotonic()
+    with pytest.raises(Exception) as info:
+        call()
+    return info.value, time.monotonic() - start
+
+
+# --- round trip, many processes, order ----------------------------------------
+
+
+@pytest.mark.claim("queue.round-trip")
+def test_what_a_child_puts_the_parent_gets(ctx):
+    """The article's example: a child puts a non-ASCII string and the parent's get()
+    returns an equal string."""
+    with open_queue(ctx) as q:
+        child = ctx.Process(target=queues.put_items, args=(q, "Queue 用法 ✓"))
+        with started(child):
+            assert q.get(timeout=DEADLINE) == "Queue 用法 ✓"
+            support.join(child)
+
+
+PRODUCERS = CONSUMERS = 3
+ITEMS = 200  # per producer
+
+
+@pytest.mark.claim("queue.process-safe")
+def test_many_producers_and_consumers_lose_and_duplicate_nothing(ctx):
+    """Three producers putting 200 items each and three consumers getting at the same
+    time deliver every one of the 600 items exactly once."""
+    go = ctx.Event()
+    with open_queue(ctx) as q, open_queue(ctx) as results:
+        producers = [ctx.Process(target=queues.produce, args=(q, n, ITEMS, go)) for n in range(PRODUCERS)]
+        consumers = [ctx.Process(target=queues.consume, args=(q, results)) for _ in range(CONSUMERS)]
+        with started(*producers, *consumers):
+            go.set()
+            for p in producers:
+                support.join(p)
+            for _ in consumers:
+                q.put(queues.DONE)
+            received = [results.get(timeout=DEADLINE) for _ in consumers]
+            for c in consumers:
+                support.join(c)
+    everything = [item for got in received for item in got]
+    assert len(everything) == len(set(everything)) == PRODUCERS * ITEMS
+    assert set(everything) == {(n, seq) for n in range(PRODUCERS) for seq in range(ITEMS)}
+
+
+@pytest.mark.claim("queue.fifo")
+def test_each_producers_items_come_out_in_the_order_put(ctx):
+    """With three producers putting 200 numbered items each at the same time, the
+    consumer gets every producer's items in the order that producer put them."""
+    go = ctx.Event()
+    with open_queue(ctx) as q:
+        producers = [ctx.Process(target=queues.produce, args=(q, n, ITEMS, go)) for n in range(PRODUCERS)]
+        with started(*producers):
+            go.set()
+            received = [q.get(timeout=DEADLINE) for _ in range(PRODUCERS * ITEMS)]
+            for p in producers:
+                support.join(p)
+    for n in range(PRODUCERS):
+        assert [seq for producer, seq in received if producer == n] == list(range(ITEMS))
+
+
+# --- a full queue -------------------------------------------------------------
+
+
+@pytest.mark.claim("queue.put-timeout-full")
+def test_put_on_a_full_queue_waits_for_the_timeout_then_raises_full(ctx):
+    """put(timeout=t) on a full queue waits at least about t and raises queue.Full; a
+    negative timeout acts as 0 and raises queue.Full too (queue.Queue would raise
+    ValueError)."""
+    with open_queue(ctx, maxsize=1) as q:
+        q.put("first")
+        error, waited = timed(lambda: q.put("second", timeout=WAIT))
+        assert type(error) is queue.Full and waited >= WAIT * SLACK
+        error, _ = timed(lambda: q.put("second", timeout=-1))
+        assert type(error) is queue.Full
+        assert q.get(timeout=DEADLINE) == "first"
+        q.put("second", timeout=-1)  # with room, a negative timeout is no obstacle
+        assert q.get(timeout=DEADLINE) == "second"
+
+
+@pytest.mark.claim("queue.put-timeout-full")
+def test_put_on_a_full_queue_succeeds_when_a_child_frees_space_in_time(ctx):
+    """A blocking put() on a full queue succeeds, instead of raising queue.Full, once a
+    child takes the item out before the timeout expires."""
+    ready = ctx.Event()
+    with open_queue(ctx, maxsize=1) as q:
+        child = ctx.Process(target=queues.get_one_when, args=(ready, q))
+        with started(child):
+            q.put("first")  # after start(): fork while a feeder thread runs is unsafe
+            ready.set()
+            q.put("second", timeout=DEADLINE)
+            support.join(child)
+        assert q.get(timeout=DEADLINE) == "second"
+
+
+@pytest.mark.claim("queue.put-nowait-full")
+def test_put_without_blocking_on_a_full_queue_raises_full_at_once(ctx):
+    """put(block=False) and put_nowait() on a full queue raise queue.Full; with
+    block=False a timeout is ignored (the call returns long before it)."""
+    with open_queue(ctx, maxsize=1) as q:
+        q.put("first")
+        assert type(timed(lambda: q.put_nowait("second"))[0]) is queue.Full
+        error, waited = timed(lambda: q.put("second", block=False, timeout=DEADLINE))
+        assert type(error) is queue.Full and waited < DEADLINE
+        assert q.full()
+
+
+# --- an empty queue -----------------------------------------------------------
+
+
+@pytest.mark.claim("queue.get-timeout-empty")
+def test_get_on_an_empty_queue_waits_for_the_timeout_then_raises_empty(ctx):
+    """get(timeout=t) on an empty queue waits at least about t and raises queue.Empty;
+    a negative timeout acts as 0: Empty on an empty queue, the item on a filled one."""
+    with open_queue(ctx) as q:
+        error, waited = timed(lambda: q.get(timeout=WAIT))
+        assert type(error) is queue.Empty and waited >= WAIT * SLACK
+        assert type(timed(lambda: q.get(timeout=-1))[0]) is queue.Empty
+        child = ctx.Process(target=queues.put_items, args=(q, "there"))
+        with started(child):
+            support.join(child)  # its feeder has flushed the item: it is in the pipe
+        assert q.get(timeout=-1) == "there"
+
+
+@pytest.mark.claim("queue.get-timeout-empty")
+def test_get_on_an_empty_queue_returns_an_item_a_child_puts_in_time(ctx):
+    """A blocking get() on an empty queue returns the item a child puts while it
+    waits."""
+    ready = ctx.Event()
+    with open_queue(ctx) as q:
+        child = ctx.Process(target=queues.put_one_when, args=(ready, q, "in time"))
+        with started(child):
+            ready.set()
+            assert q.get(timeout=DEADLINE) == "in time"
+            support.join(child)
+
+
+@pytest.mark.claim("queue.get-nowait")
+def test_get_without_blocking_on_an_empty_queue_raises_empty_at_once(ctx):
+    """get_nowait() and get(block=False) on an empty queue raise queue.Empty; with
+    block=False a timeout is ignored (the call returns long before it)."""
+    with open_queue(ctx) as q:
+        assert type(timed(q.get_nowait)[0]) is queue.Empty
+        error, waited = timed(lambda: q.get(block=False, timeout=DEADLINE))
+        assert type(error) is queue.Empty and waited < DEADLINE
+
+
+@pytest.mark.claim("queue.get-nowait")
+def test_items_of_a_producer_that_has_exited_are_returned_at_once(ctx):
+    """Once a child has put three items and exited (its feeder flushes them first),
+    get_nowait() returns them in order, then raises queue.Empty."""
+    with open_queue(ctx) as q:
+        support.run(ctx, queues.put_items, q, 1, 2, 3)
+        assert [q.get_nowait() for _ in range(3)] == [1, 2, 3]
+        with pytest.raises(queue.Empty):
+            q.get_nowait()
+
+
+@pytest.mark.claim("queue.get-nowait")
+def test_an_item_just_put_may_not_be_visible_to_get_nowait_yet(ctx):
+    """Right after put() in the same process, get_nowait() can raise queue.Empty: the
+    feeder thread has not yet written the item into the pipe."""
+    tries = 200
+    with open_queue(ctx) as q:
+        for n in range(tries):
+            q.put(n)
+            try:
+                assert q.get_nowait() == n
+            except queue.Empty:
+                assert q.get(timeout=DEADLINE) == n  # it was on its way
+                return
+    pytest.skip(f"not observed in {tries} tries: every item was visible at once")
+
+
+@pytest.mark.claim("queue.put-timeout-full", "queue.get-timeout-empty")
+def test_a_closed_queue_refuses_put_and_get(ctx):
+    """After close(), put(), get() and get_nowait() raise ValueError
+    'Queue <...> is closed'."""
+    q = ctx.Queue()
+    q.close()
+    q.join_thread()
+    message = "^" + re.escape(f"Queue {q!r} is closed") + "$"
+    for call in (lambda: q.put(1), lambda: q.get(timeout=WAIT), q.get_nowait):
+        with pytest.raises(ValueError, match=message):
+            call()
+
+
+# --- the exceptions' names, and the default size ------------------------------
+
+
+@pytest.mark.claim("queue.exception-names")
+def test_full_and_empty_are_the_queue_modules_exceptions_not_queue_attributes():
+    """Queue has no Full or Empty attribute; multiprocessing.queues re-exports the very
+    queue.Full and queue.Empty classes, and those are what put and get raise."""
+    assert multiprocessing.queues.Full is queue.Full
+    assert multiprocessing.queues.Empty is queue.Empty
+    for name in ("Full", "Empty"):
+        assert not hasattr(multiprocessing.Queue, name)  # what the article imports
+        assert not hasattr(multiprocessing.queues.Queue, name)
+        assert not hasattr(multiprocessing, name)
+    q = multiprocessing.Queue(1)
+    try:
+        assert not hasattr(q, "Full") and not hasattr(q, "Empty")
+        q.put("first")
+        with pytest.raises(queue.Full):
+            q.put("second", block=False)
+        assert q.get(timeout=DEADLINE) == "first"
+        with pytest.raises(queue.Empty):
+            q.get(block=False)
+    finally:
+        q.close()
+        q.join_thread()
+
+
+@pytest.mark.claim("queue.exception-names")
+def test_the_articles_except_clause_raises_attribute_error():
+    """An `except Queue.Full:` clause, with Queue imported from multiprocessing as in
+    the article, raises AttributeError when a full queue raises queue.Full."""
+    Queue = multiprocessing.Queue
+    q = Queue(1)
+    try:
+        q.put("first")
+        with pytest.raises(AttributeError, match="^'function' object has no attribute 'Full'$") as info:
+            try:
+                q.put("second", block=False)
+            except Queue.Full:  # evaluated only now, while queue.Full propagates
+                pass
+        assert type(info.value.__context__) is queue.Full
+    finally:
+        q.close()
+        q.join_thread()
+
+
+# The semaphore's maximum: macOS (per the belief in the catalogue) and Linux.
+SEM_VALUE_MAX = {"darwin": 32767, "linux": 2147483647}
+
+
+@pytest.mark.claim("queue.unbounded-default")
+def test_a_queue_without_positive_maxsize_is_bounded_by_sem_value_max(facts):
+    """Queue(), Queue(0) and Queue(-1) are all capped at the platform's SEM_VALUE_MAX
+    (2147483647 on Linux), so more than 32767 unread items (macOS's cap) can be put
+    without Full."""
+    from multiprocessing.synchronize import SEM_VALUE_MAX as sem_value_max
+
+    platform = "darwin" if facts.platform == "darwin" else "linux"
+    assert sem_value_max == SEM_VALUE_MAX[platform]
+    for q in (multiprocessing.Queue(), multiprocessing.Queue(0), multiprocessing.Queue(-1)):
+        # No public accessor tells a queue's capacity: _maxsize is the only witness.
+        assert q._maxsize == sem_value_max
+        q.close()
+    bounded = multiprocessing.Queue(5)
+    assert bounded._maxsize == 5
+    bounded.close()
+    q = multiprocessing.Queue()
+    try:
+        count = 0
+        with contextlib.suppress(queue.Full):
+            for count in range(SEM_VALUE_MAX["darwin"] + 1):
+                q.put(None, block=False)
+            count += 1
+        for _ in range(count):
+            q.get(timeout=DEADLINE)
+    finally:
+        q.close()
+        q.join_thread()
+    assert count == (sem_value_max if platform == "darwin" else SEM_VALUE_MAX["darwin"] + 1)
