@@ -106,3 +106,37 @@ def run_script(name: str, *args, optimize: bool = False, options=(), timeout: fl
         )
     except subprocess.TimeoutExpired as exc:
         raise ChildHung(f"{' '.join(cmd)} did not finish within {timeout:g} s") from exc
+
+
+def pool(ctx, processes=None, shared=None, **kwargs):
+    """A context manager for ``ctx.Pool(processes, ...)`` that always ends with
+    terminate() and join(), even when the test fails.  ``shared`` (a dict of Values,
+    Events, Barriers...) reaches the tasks as ``fixtures.pools.SHARED``."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def managed():
+        if shared is not None:
+            from fixtures.pools import install
+
+            kwargs.update(initializer=install, initargs=(shared,))
+        p = ctx.Pool(processes, **kwargs)
+        try:
+            yield p
+        finally:
+            p.terminate()
+            p.join()
+
+    return managed()
+
+
+def wait_until(predicate, timeout: float = DEADLINE, interval: float = 0.01):
+    """Poll ``predicate`` until it is true or ``timeout`` passes; return its last value."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)

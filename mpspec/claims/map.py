@@ -1,0 +1,77 @@
+"""Section 进程池的map方法 (Pool.map)."""
+
+from mpspec.registry import Claim, fails, holds, partly
+
+CLAIMS = [
+    Claim(
+        id="map.ordered-results",
+        section="map",
+        article="进程池的map方法, 案例",
+        statement="Pool.map applies a function to every item in parallel, waits until all "
+        "are done and returns their results.",
+        explanation="map blocks until every item is processed and returns the results in "
+        "input order, whatever order the workers finished in.",
+        verdicts=(holds(),),
+    ),
+    Claim(
+        id="map.article-example",
+        section="map",
+        article="进程池的map方法, 案例 (numpy.arange(4), 3 processes)",
+        statement="Mapping a printing function over numpy.arange(4) prints 0, 2, 4, 6.",
+        explanation="All four values are printed, but in whatever order the workers get to "
+        "them, not necessarily 0 2 4 6; map returns four None (the function returns "
+        "nothing).",
+        verdicts=(partly(),),
+    ),
+    Claim(
+        id="map.fastest",
+        section="map",
+        article="进程池的map方法 ¶1",
+        statement="map is the quickest way to use many processes, bar none.",
+        explanation="map is fast because it sends items in chunks (default chunksize "
+        "ceil(len / (4 × workers))): far faster than one apply_async per item or one "
+        "Process per item, but imap with the same chunksize is as fast, and the docs make "
+        "no 'fastest' claim (they suggest imap with an explicit chunksize for long inputs, "
+        "which map turns into a list first).",
+        verdicts=(partly(),),
+        measurements="benchmarks/results/map-fastest.json",
+    ),
+    Claim(
+        id="map.workers-daemonic",
+        section="map",
+        article="进程池的map方法, the closing remark",
+        statement="The processes a Pool creates are daemonic.",
+        explanation="Every pool worker has daemon=True, seen from the parent and from inside "
+        "a task.",
+        verdicts=(holds(),),
+    ),
+    Claim(
+        id="map.no-nested-pool",
+        section="map",
+        article="进程池的map方法, second example",
+        statement="A task run by a Pool cannot create a Pool of its own: AssertionError "
+        "'daemonic processes are not allowed to have children'.",
+        explanation="The worker's Process.start() asserts it is not daemonic; map re-raises "
+        "that AssertionError in the parent. Any daemonic Process is refused likewise. The "
+        "check is an assert, so python -O removes it and nesting works; "
+        "concurrent.futures.ProcessPoolExecutor workers are not daemonic and may nest.",
+        verdicts=(
+            fails("Under -O the assert is gone: the nested pool starts and works.", optimize=True),
+            holds(),
+        ),
+    ),
+    Claim(
+        id="map.closure-function",
+        section="map",
+        article="(not in the article; cf. 进程类 › Attention! 2)",
+        statement="The function given to a Pool is always pickled, so a closure or a lambda "
+        "fails, even under fork.",
+        explanation="Unlike a Process target under fork, a pool task is pickled into the "
+        "task queue on every start method; map/get() raise the pickling error in the "
+        "parent: PicklingError for a lambda, AttributeError \"Can't pickle local object\" "
+        "for a closure (\"Can't get local object\" from 3.12.5). With an empty iterable "
+        "nothing is pickled and map returns [].",
+        verdicts=(holds(),),
+        beyond=True,
+    ),
+]

@@ -1,0 +1,167 @@
+"""Section 进程池 (process pools)."""
+
+from mpspec.registry import Claim, holds, partly
+
+CLAIMS = [
+    Claim(
+        id="pool.eager-workers",
+        section="pool",
+        article="进程池, Sample › second bullet",
+        statement="Pool(n) has started its n worker processes as soon as it is constructed, "
+        "before any task is submitted.",
+        explanation="The constructor starts n live worker processes at once; they are the "
+        "pool's only children and wait idle for tasks.",
+        verdicts=(holds(),),
+    ),
+    Claim(
+        id="pool.apply-async-nonblocking",
+        section="pool",
+        article="进程池, Sample › its comments and first bullet",
+        statement="apply_async hands a task to the pool and returns at once: the main "
+        "program goes on while the task runs.",
+        explanation="apply_async returns an AsyncResult immediately, however many tasks are "
+        "queued; ready() is False while the task runs and get() later gives its result.",
+        verdicts=(holds(),),
+    ),
+    Claim(
+        id="pool.apply-blocking",
+        section="pool",
+        article="进程池, Sample › the commented-out apply line",
+        statement="apply waits until the task has finished, then the main program goes on.",
+        explanation="apply(f, args) is apply_async(f, args).get(): it returns f's result once "
+        "the task is done in a worker.",
+        verdicts=(holds(),),
+    ),
+    Claim(
+        id="pool.bounded-concurrency",
+        section="pool",
+        article="进程池, Sample › second bullet",
+        statement="However many tasks are submitted, at most n run at once, and the pool "
+        "keeps n processes.",
+        explanation="With many more than n tasks queued exactly n run at once, never more, "
+        "and the pool still has the same n workers afterwards.",
+        verdicts=(holds(),),
+    ),
+    Claim(
+        id="pool.fifo-dispatch",
+        section="pool",
+        article="进程池, Sample › third bullet",
+        statement="Tasks waiting for a free worker are handed out first in, first out.",
+        explanation="Tasks go through one queue in submission order: one worker runs them in "
+        "exactly that order, and whenever one of n busy workers frees up it takes the oldest "
+        "waiting task. Start order among tasks taken at nearly the same time is not "
+        "guaranteed (a worker may be descheduled between taking a task and starting it).",
+        verdicts=(holds(),),
+    ),
+    Claim(
+        id="pool.worker-reuse",
+        section="pool",
+        article="进程池, Sample › third bullet",
+        statement="A worker that finishes a task is 'released' and takes the next task.",
+        explanation="The worker process is not released: the same n processes serve every "
+        "task (3n tasks run in at most n pids). Only maxtasksperchild makes a worker exit "
+        "and be replaced (maxtasksperchild=1: one new process per task).",
+        verdicts=(partly(),),
+    ),
+    Claim(
+        id="pool.idle-workers",
+        section="pool",
+        article="进程池, Sample › fourth bullet",
+        statement="When every task is done the n workers become zombie processes until "
+        "join() reclaims them.",
+        explanation="No zombies: after the last task the workers are alive and sleeping, "
+        "waiting for more work; close()+join() (or terminate()+join()) ends and reaps them, "
+        "after which none remains.",
+        verdicts=(partly(),),
+    ),
+    Claim(
+        id="pool.join-requires-close",
+        section="pool",
+        article="进程池, Sample › the comment before close()",
+        statement="Calling join() before close() is an error.",
+        explanation="join() on a running pool raises ValueError('Pool is still running') "
+        "(3.7 and later; an assert before 3.7).",
+        verdicts=(holds(),),
+    ),
+    Claim(
+        id="pool.closed-rejects-tasks",
+        section="pool",
+        article="进程池, Sample › the comment after close()",
+        statement="After close() the pool accepts no new task.",
+        explanation="apply_async, map and the other submitting methods raise "
+        "ValueError('Pool not running') after close(); tasks already submitted still run.",
+        verdicts=(holds(),),
+    ),
+    Claim(
+        id="pool.join-waits",
+        section="pool",
+        article="进程池, Sample › the comment after close()",
+        statement="close() then join() waits for every submitted task to finish and the "
+        "workers to exit.",
+        explanation="When join() returns every task's side effect has happened and every "
+        "worker has exited with code 0.",
+        verdicts=(holds(),),
+    ),
+    Claim(
+        id="pool.exit-without-join",
+        section="pool",
+        article="进程池, Sample › fifth bullet",
+        statement="Without join(), when the main program exits its children are killed, "
+        "finished or not.",
+        explanation="True for pool workers and daemonic Processes: at exit they are "
+        "terminated and unfinished work never completes. False for a non-daemonic Process: "
+        "the exiting main program waits for it, so its work completes. A main program "
+        "leaving through os._exit (or killed) runs no exit handlers: even a daemonic child "
+        "keeps running and finishes.",
+        verdicts=(partly(),),
+    ),
+    Claim(
+        id="pool.default-size",
+        section="pool",
+        article="进程池, Sample › sixth bullet",
+        statement="Without a size, Pool starts as many processes as the machine has cores.",
+        explanation="Pool() starts os.cpu_count() workers: logical CPUs (hardware threads), "
+        "not cores, and it ignores the process's CPU affinity.",
+        verdicts=(
+            partly(
+                "From 3.13 Pool() starts os.process_cpu_count() workers: the CPUs this "
+                "process may use (affinity), overridable by PYTHON_CPU_COUNT / -X cpu_count, "
+                "which os.cpu_count() then follows too.",
+                python=">=3.13",
+            ),
+            partly(),
+        ),
+    ),
+    Claim(
+        id="pool.sample-output",
+        section="pool",
+        article="进程池, Sample (its printed output)",
+        statement="The sample (3 workers, 5 slow tasks) prints the main program's line before "
+        "the tasks end, runs at most 3 tasks at once, and prints its final line last.",
+        explanation="Those orderings are guaranteed; the exact interleaving the article shows "
+        "(which task starts first, the order of the ends) is not.",
+        verdicts=(holds(),),
+    ),
+    Claim(
+        id="pool.methods",
+        section="pool",
+        article="进程池 ¶1 (the screenshot listing the common methods is missing)",
+        statement="A Pool's common methods: apply, apply_async, map, map_async, imap, "
+        "imap_unordered, starmap, starmap_async, close, terminate, join.",
+        explanation="Each works as documented: the blocking ones return results, the _async "
+        "ones an AsyncResult, imap an ordered iterator, imap_unordered a completion-order one; "
+        "close/join finish the pool, terminate kills its workers.",
+        verdicts=(holds(),),
+    ),
+    Claim(
+        id="pool.context-manager",
+        section="pool",
+        article="(not in the article: its sample closes and joins by hand)",
+        statement="Leaving `with Pool() as p:` calls terminate(), not close() and join().",
+        explanation="__exit__ terminates the pool: a task still running is killed and its "
+        "side effect never happens; the workers are gone. Use close()+join() inside the "
+        "block, or get() the results, to wait for the work.",
+        verdicts=(holds(),),
+        beyond=True,
+    ),
+]

@@ -1,0 +1,191 @@
+"""进程池的map方法 — Pool.map: ordered results, the article's example, whether map is
+"the fastest", daemonic workers, nested pools, and what can be mapped at all.
+
+Article: 进程池的map方法, its opening sentence, its two examples and the closing remark.
+"""
+
+import itertools
+import json
+import math
+import pickle
+import re
+import threading
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+
+from benchmarks import map_fastest
+from fixtures import pools
+from mpspec import support
+from mpspec.deadlines import DEADLINE
+
+NESTED = "^daemonic processes are not allowed to have children$"
+
+
+@pytest.mark.claim("map.ordered-results")
+def test_map_returns_results_in_input_order_not_finishing_order(ctx):
+    """map blocks until every item is done and returns the results in input order,
+    although item 0 finished only after item 1 had."""
+    shared = {"counter": ctx.Value("i", 0), "partner_done": ctx.Event()}
+    with support.pool(ctx, 2, shared) as pool:
+        results = pool.map(pools.finish_after_partner, range(6), chunksize=1)
+    assert [(item, value) for item, value, _ in results] == [(i, i * i) for i in range(6)]
+    finished = [order for _, _, order in results]
+    assert finished[0] > finished[1]
+    assert sorted(finished) == list(range(6))
+
+
+@pytest.mark.claim("map.article-example")
+def test_the_article_example_prints_each_double_once_in_any_order(start_method):
+    """Run as a script, mapping a printing function over numpy.arange(4) with 3
+    workers prints 0, 2, 4 and 6 once each, in some order, and map returns four None."""
+    done = support.run_script("map_article_example.py", start_method)
+    assert done.returncode == 0, done.stderr
+    *printed, result = done.stdout.splitlines()
+    assert sorted(printed, key=int) == ["0", "2", "4", "6"]
+    assert result == "result [None, None, None, None]"
+
+
+def collect(function, *args):
+    """Call ``function`` in a thread, so that a chunked imap (whose generator takes no
+    timeout) cannot hang the test past DEADLINE."""
+    box = []
+    thread = threading.Thread(target=lambda: box.append(function(*args)), daemon=True)
+    thread.start()
+    thread.join(DEADLINE)
+    if not box:
+        raise support.ChildHung(f"{function.__name__} gave no result within {DEADLINE:g} s")
+    return box[0]
+
+
+@pytest.mark.claim("map.fastest")
+def test_every_benchmarked_approach_computes_the_same_results(ctx):
+    """The benchmark's contenders (map, chunked imap, imap, apply_async per item, a
+    Process per item) all return the same list: they race on equal terms."""
+    items = list(range(24))
+    with support.pool(ctx, 2) as pool:
+        for name, approach in map_fastest.APPROACHES.items():
+            assert collect(approach, ctx, pool, items, 2) == [x * x for x in items], name
+
+
+@pytest.mark.claim("map.fastest")
+@pytest.mark.parametrize("length, workers", [(20, 2), (7, 2), (30, 3)])
+def test_map_sends_items_in_chunks_of_a_quarter_per_worker(ctx, length, workers):
+    """map's default chunksize is ceil(len / (4 × workers)): with maxtasksperchild=1
+    each worker process serves exactly one chunk, so the runs of equal pids in map's
+    results have that length."""
+    with support.pool(ctx, workers, maxtasksperchild=1) as pool:
+        pids = pool.map(pools.pid_of, range(length))
+    runs = [len(list(group)) for _, group in itertools.groupby(pids)]
+    size = math.ceil(length / (4 * workers))
+    assert runs == [size] * (length // size) + ([length % size] if length % size else [])
+
+
+@pytest.mark.claim("map.fastest")
+def test_the_benchmark_results_are_recorded_for_this_start_method(start_method):
+    """benchmarks/results/map-fastest.json holds the measured ratios (title, columns,
+    rows, summary, environment) with a row for this start method."""
+    path = support.ROOT / "benchmarks" / "results" / "map-fastest.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert set(data) == {"title", "columns", "rows", "summary", "environment"}
+    rows = {row[0]: row for row in data["rows"]}
+    assert len(rows[start_method]) == len(data["columns"])
+
+
+@pytest.mark.claim("map.workers-daemonic")
+def test_pool_workers_are_daemonic(ctx):
+    """Every worker has daemon=True, as the parent sees it and as a task sees its own
+    process."""
+    with support.pool(ctx, 2) as pool:
+        assert [w.daemon for w in pool._pool] == [True, True]
+        assert pool.map(pools.is_daemon, range(4), chunksize=1) == [True] * 4
+
+
+@pytest.mark.claim("map.no-nested-pool")
+def test_a_task_cannot_start_a_pool_of_its_own(ctx, start_method, verdict):
+    """A task that creates a Pool fails in the worker with AssertionError('daemonic
+    processes are not allowed to have children'), which map re-raises in the parent
+    (under -O the nested pool works)."""
+    with support.pool(ctx, 2, {"method": start_method}) as pool:
+        if verdict == "holds":
+            with pytest.raises(AssertionError, match=NESTED):
+                pool.map(pools.map_in_nested_pool, [1, 10])
+        else:
+            assert pool.map(pools.map_in_nested_pool, [1, 10]) == [[1, 4], [100, 121]]
+
+
+@pytest.mark.claim("map.no-nested-pool")
+def test_a_daemon_process_cannot_start_a_child_either(ctx, start_method, verdict):
+    """Any daemonic Process, not just a pool worker, is refused a child by the same
+    AssertionError."""
+    reader, writer = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pools.start_child_process, args=(writer, start_method), daemon=True)
+    child.start()
+    support.join(child)
+    seen = support.receive(reader)
+    if verdict == "holds":
+        assert seen == ("AssertionError", NESTED.strip("^$"))
+    else:
+        assert seen == ("started", 0)
+
+
+@pytest.mark.claim("map.no-nested-pool")
+@pytest.mark.parametrize("optimize", [False, True], ids=["plain", "-O"])
+def test_the_article_nested_example_as_a_script(start_method, optimize):
+    """Run as a script, the nested-pool example fails with the AssertionError; under
+    python -O, which strips asserts, the nested pools run and return their results."""
+    done = support.run_script("map_nested_pool.py", start_method, optimize=optimize)
+    assert done.returncode == 0, done.stderr
+    if optimize:
+        assert done.stdout == "result [[1, 4], [100, 121]]\n"
+    else:
+        assert done.stdout == "error AssertionError: daemonic processes are not allowed to have children\n"
+
+
+@pytest.mark.claim("map.no-nested-pool")
+def test_process_pool_executor_workers_are_not_daemonic_and_may_nest(ctx, start_method):
+    """concurrent.futures.ProcessPoolExecutor workers are not daemonic: a task can run
+    its own ProcessPoolExecutor."""
+    with ProcessPoolExecutor(1, mp_context=ctx) as executor:
+        assert executor.submit(pools.nest_executor, start_method).result(DEADLINE) == (False, 49)
+
+
+# A lambda at module level: pickle finds no attribute named "<lambda>" to refer to.
+double = lambda x: 2 * x  # noqa: E731
+
+
+def _local_function():
+    def triple(x):
+        return 3 * x
+
+    return triple
+
+
+@pytest.mark.claim("map.closure-function")
+def test_a_lambda_or_closure_cannot_be_mapped_even_under_fork(ctx, start_method, facts):
+    """On every start method, fork included, map raises in the parent the error of
+    pickling the function: PicklingError for a lambda, AttributeError for a closure
+    ("Can't pickle local object", "Can't get local object" from 3.12.5); the pool
+    stays usable."""
+    local = "get" if facts.python >= (3, 12, 5) else "pickle"
+    closure_error = "^" + re.escape(f"Can't {local} local object '_local_function.<locals>.triple'") + "$"
+    lambda_error = r"^Can't pickle <function <lambda> at 0x[0-9a-f]+>: attribute lookup <lambda> on [\w.]+ failed$"
+    with support.pool(ctx, 1) as pool:
+        with pytest.raises(pickle.PicklingError, match=lambda_error):
+            pool.map(double, [1, 2])
+        with pytest.raises(AttributeError, match=closure_error):
+            pool.map(_local_function(), [1, 2])
+        with pytest.raises(AttributeError, match=closure_error):
+            pool.apply_async(_local_function(), (1,)).get(DEADLINE)
+        assert pool.map(pools.square, [3]) == [9]
+    if start_method == "fork":  # the contrast: a Process target is not pickled under fork
+        assert support.run(ctx, _local_function(), 1).exitcode == 0
+
+
+@pytest.mark.claim("map.closure-function")
+def test_mapping_a_lambda_over_nothing_returns_an_empty_list(ctx):
+    """With an empty iterable no task is made, so nothing is pickled: map(lambda,
+    []) returns [] on every start method."""
+    with support.pool(ctx, 1) as pool:
+        assert pool.map(lambda x: x, []) == []
+        assert pool.map_async(_local_function(), []).get(DEADLINE) == []

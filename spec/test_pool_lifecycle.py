@@ -1,0 +1,147 @@
+"""进程池 — How a pool ends: idle workers, close() and join(), exiting without join(),
+and `with Pool()`.
+
+Article: 进程池, the comments of its Sample and the fourth and fifth bullets after it.
+"""
+
+import os
+import signal
+
+import psutil
+import pytest
+
+from fixtures import pools, survivors
+from mpspec import support
+from mpspec.deadlines import DEADLINE
+
+
+def statuses(procs):
+    return [p.status() for p in procs]
+
+
+def vanished(pid):
+    return not psutil.pid_exists(pid)
+
+
+@pytest.mark.claim("pool.idle-workers")
+def test_workers_sleep_alive_after_the_last_task_and_vanish_at_join(ctx):
+    """When every task is done the workers are alive and sleeping (waiting for work),
+    not zombies; after close() and join() none of them exists any more."""
+    with support.pool(ctx, 2) as pool:
+        workers = [psutil.Process(w.pid) for w in pool._pool]
+        assert pool.map(pools.square, range(10)) == [x * x for x in range(10)]
+        assert support.wait_until(lambda: statuses(workers) == [psutil.STATUS_SLEEPING] * 2), statuses(workers)
+        assert all(w.is_alive() for w in pool._pool)
+        pool.close()
+        pool.join()
+        assert support.wait_until(lambda: all(vanished(w.pid) for w in workers))
+
+
+@pytest.mark.claim("pool.join-requires-close")
+def test_join_on_a_running_pool_raises_value_error(ctx):
+    """join() before close() (or terminate()) raises ValueError('Pool is still
+    running'); after close() it works."""
+    with support.pool(ctx, 1) as pool:
+        with pytest.raises(ValueError, match="^Pool is still running$"):
+            pool.join()
+        pool.close()
+        pool.join()
+
+
+@pytest.mark.claim("pool.closed-rejects-tasks")
+def test_a_closed_pool_refuses_new_tasks_but_finishes_old_ones(ctx):
+    """After close() every submitting method raises ValueError('Pool not running'),
+    while a task submitted before close() still completes."""
+    release = ctx.Event()
+    with support.pool(ctx, 1, {"release": release}) as pool:
+        earlier = pool.apply_async(pools.wait_for_release, ("earlier",))
+        pool.close()
+        submits = [
+            lambda: pool.apply(pools.square, (1,)),
+            lambda: pool.apply_async(pools.square, (1,)),
+            lambda: pool.map(pools.square, [1]),
+            lambda: pool.map_async(pools.square, [1]),
+            lambda: pool.imap(pools.square, [1]),
+            lambda: pool.imap_unordered(pools.square, [1]),
+            lambda: pool.starmap(pools.add, [(1, 2)]),
+            lambda: pool.starmap_async(pools.add, [(1, 2)]),
+        ]
+        for submit in submits:
+            with pytest.raises(ValueError, match="^Pool not running$"):
+                submit()
+        release.set()
+        assert earlier.get(DEADLINE) == "earlier"
+        pool.join()
+
+
+@pytest.mark.claim("pool.join-waits")
+def test_close_then_join_returns_after_every_task_and_worker(ctx, tmp_path):
+    """close() then join() returns only when every submitted task has done its work
+    (each wrote its file after a short sleep) and every worker has exited with code 0."""
+    paths = [str(tmp_path / f"task-{i}") for i in range(6)]
+    with support.pool(ctx, 2) as pool:
+        for path in paths:
+            pool.apply_async(pools.write_after, (path, 0.05))
+        workers = list(pool._pool)
+        pool.close()
+        pool.join()
+        assert [p for p in paths if not os.path.exists(p)] == []
+        assert [w.exitcode for w in workers] == [0, 0]
+
+
+@pytest.mark.claim("pool.exit-without-join")
+@pytest.mark.parametrize("kind", ["pool", "daemon"])
+def test_unjoined_pool_workers_and_daemons_die_with_the_main_program(start_method, tmp_path, kind):
+    """A script whose pool task (or daemonic Process) is still running when the main
+    program ends, without join(): the worker is gone once the script has exited and
+    the task's final write never happens."""
+    done = support.run_script("pool_exit_without_join.py", start_method, kind, tmp_path)
+    assert done.returncode == 0, done.stderr
+    pids = [int(pid) for pid in done.stdout.split()[1:]]
+    assert (tmp_path / "started").exists()
+    assert support.wait_until(lambda: all(survivors.gone(pid) for pid in pids))
+    assert not (tmp_path / "done").exists()
+
+
+@pytest.mark.claim("pool.exit-without-join")
+def test_the_main_program_waits_for_an_unjoined_non_daemonic_process(start_method, tmp_path):
+    """A non-daemonic Process that was never joined finishes its work: the exiting
+    main program waits for it, so its file exists as soon as the script has exited."""
+    done = support.run_script("pool_exit_without_join.py", start_method, "process", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "done").exists()
+
+
+@pytest.mark.claim("pool.exit-without-join")
+def test_a_daemon_outlives_a_main_program_that_leaves_by_os_exit(start_method, tmp_path):
+    """When the main program leaves through os._exit no exit handler runs: even a
+    daemonic child survives it and finishes its work after the parent is gone."""
+    done = support.run_script("pool_exit_without_join.py", start_method, "os_exit", tmp_path)
+    pids = [int(pid) for pid in done.stdout.split()[1:]]
+    try:
+        assert done.returncode == 0, done.stderr
+        assert survivors.wait_for_file(str(tmp_path / "done"))
+    finally:
+        for pid in pids:
+            if not support.wait_until(lambda: survivors.gone(pid)):
+                psutil.Process(pid).kill()
+
+
+@pytest.mark.claim("pool.context-manager")
+def test_leaving_a_with_block_terminates_an_unfinished_task(ctx, tmp_path):
+    """Leaving `with ctx.Pool() as pool:` calls terminate(): a task still running is
+    killed (SIGTERM) and its final write never happens; the worker is gone."""
+    path = tmp_path / "finished"
+    shared = {"started": ctx.Event(), "release": ctx.Event()}
+    pool = ctx.Pool(1, initializer=pools.install, initargs=(shared,))
+    try:
+        with pool:
+            workers = list(pool._pool)
+            pool.apply_async(pools.start_then_wait_then_write, (str(path),))
+            assert shared["started"].wait(DEADLINE)
+        pool.join()  # allowed: the pool is no longer running
+        assert [w.exitcode for w in workers] == [-signal.SIGTERM]
+        assert not path.exists()
+    finally:
+        pool.terminate()
+        pool.join()
