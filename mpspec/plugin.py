@@ -48,8 +48,16 @@ def pytest_addoption(parser):
     )
 
 
-def _split(values):
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+def _choices(config, dest, flag, what, valid):
+    """The values of a repeatable, comma-separable option; any not in ``valid`` is a
+    usage error that lists the valid ones."""
+    values = [v.strip() for value in config.getoption(dest) for v in value.split(",") if v.strip()]
+    unknown = [v for v in values if v not in valid]
+    if unknown:
+        raise pytest.UsageError(
+            f"{flag}: unknown {what} {', '.join(map(repr, unknown))}; valid: {', '.join(valid)}"
+        )
+    return values
 
 
 class SpecState:
@@ -66,25 +74,12 @@ class SpecState:
 
     @staticmethod
     def _methods(config):
-        names = _split(config.getoption("start_method"))
-        unknown = [n for n in names if n not in ALL_METHODS]
-        if unknown:
-            raise pytest.UsageError(
-                f"--start-method: unknown start method {', '.join(map(repr, unknown))}; "
-                f"valid: {', '.join(ALL_METHODS)}"
-            )
+        names = _choices(config, "start_method", "--start-method", "start method", ALL_METHODS)
         return [m for m in ALL_METHODS if m in names] if names else list(ALL_METHODS)
 
     @staticmethod
     def _claims(config):
-        ids = _split(config.getoption("claim"))
-        unknown = [i for i in ids if i not in CLAIMS]
-        if unknown:
-            raise pytest.UsageError(
-                f"--claim: unknown claim {', '.join(map(repr, unknown))}; valid: "
-                + ", ".join(CLAIMS)
-            )
-        return set(ids)
+        return set(_choices(config, "claim", "--claim", "claim", list(CLAIMS)))
 
     @staticmethod
     def _report_dir(config):

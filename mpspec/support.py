@@ -4,10 +4,12 @@ and running child interpreters.  Every blocking call here has a deadline.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from mpspec.deadlines import DEADLINE  # noqa: F401 (re-exported for tests)
@@ -108,32 +110,49 @@ def run_script(name: str, *args, optimize: bool = False, options=(), timeout: fl
         raise ChildHung(f"{' '.join(cmd)} did not finish within {timeout:g} s") from exc
 
 
+@contextlib.contextmanager
 def pool(ctx, processes=None, shared=None, **kwargs):
-    """A context manager for ``ctx.Pool(processes, ...)`` that always ends with
-    terminate() and join(), even when the test fails.  ``shared`` (a dict of Values,
-    Events, Barriers...) reaches the tasks as ``fixtures.pools.SHARED``."""
-    import contextlib
+    """``ctx.Pool(processes, ...)`` that always ends with terminate() and join(), even
+    when the test fails.  ``shared`` (a dict of Values, Events, Barriers...) reaches
+    the tasks as ``fixtures.pools.SHARED``."""
+    if shared is not None:
+        from fixtures.pools import install
 
-    @contextlib.contextmanager
-    def managed():
-        if shared is not None:
-            from fixtures.pools import install
+        kwargs.update(initializer=install, initargs=(shared,))
+    p = ctx.Pool(processes, **kwargs)
+    try:
+        yield p
+    finally:
+        p.terminate()
+        p.join()
 
-            kwargs.update(initializer=install, initargs=(shared,))
-        p = ctx.Pool(processes, **kwargs)
-        try:
-            yield p
-        finally:
-            p.terminate()
-            p.join()
 
-    return managed()
+@contextlib.contextmanager
+def open_queue(ctx, maxsize=0):
+    """``ctx.Queue(maxsize)`` that is closed, and its feeder thread joined, whatever
+    happens."""
+    q = ctx.Queue(maxsize)
+    try:
+        yield q
+    finally:
+        q.close()
+        q.join_thread()
+
+
+@contextlib.contextmanager
+def started(*processes):
+    """Start the processes; on the way out stop any still running."""
+    try:
+        for p in processes:
+            p.start()
+        yield processes
+    finally:
+        for p in processes:
+            stop(p)
 
 
 def wait_until(predicate, timeout: float = DEADLINE, interval: float = 0.01):
     """Poll ``predicate`` until it is true or ``timeout`` passes; return its last value."""
-    import time
-
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()

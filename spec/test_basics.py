@@ -1,6 +1,7 @@
 """基础 — Basics: threads live in processes; processes are separate; threads share.
 
-Article: 基础 (its opening paragraphs and the four bullets that follow).
+Article: 基础 (its opening paragraphs and the four bullets that follow).  That processes
+do not share their address space is shown with ipc.no-shared-data, in test_ipc.py.
 """
 
 import os
@@ -80,13 +81,3 @@ def test_processes_share_the_disk(ctx, tmp_path):
     target = tmp_path / "from-child.txt"
     support.run(ctx, state.write_file, str(target), "written by the child")
     assert target.read_text(encoding="utf-8") == "written by the child"
-
-
-@pytest.mark.claim("basics.processes-share-machine")
-def test_processes_do_not_share_their_address_space(ctx):
-    """A global the child increments keeps its old value in the parent."""
-    before = state.COUNTER
-    reader, writer = ctx.Pipe(duplex=False)
-    support.run(ctx, state.bump_global, writer)
-    assert support.receive(reader) == before + 1
-    assert state.COUNTER == before

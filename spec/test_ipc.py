@@ -9,7 +9,7 @@ from fixtures import state
 from mpspec import support
 
 
-@pytest.mark.claim("ipc.no-shared-data")
+@pytest.mark.claim("ipc.no-shared-data", "basics.processes-share-machine")
 def test_a_childs_change_to_a_global_stays_in_the_child(ctx):
     """A module global the child increments keeps its old value in the parent."""
     before = state.COUNTER

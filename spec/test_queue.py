@@ -19,29 +19,6 @@ from mpspec import support
 from mpspec.deadlines import DEADLINE, SLACK, WAIT
 
 
-@contextlib.contextmanager
-def open_queue(ctx, maxsize=0):
-    """A queue that is closed, and its feeder thread joined, whatever happens."""
-    q = ctx.Queue(maxsize)
-    try:
-        yield q
-    finally:
-        q.close()
-        q.join_thread()
-
-
-@contextlib.contextmanager
-def started(*processes):
-    """Start the processes; on the way out stop any still running."""
-    try:
-        for p in processes:
-            p.start()
-        yield processes
-    finally:
-        for p in processes:
-            support.stop(p)
-
-
 def timed(call):
     """Run ``call`` and return (the exception it raised, seconds it took)."""
     start = time.monotonic()
@@ -57,9 +34,9 @@ def timed(call):
 def test_what_a_child_puts_the_parent_gets(ctx):
     """The article's example: a child puts a non-ASCII string and the parent's get()
     returns an equal string."""
-    with open_queue(ctx) as q:
+    with support.open_queue(ctx) as q:
         child = ctx.Process(target=queues.put_items, args=(q, "Queue 用法 ✓"))
-        with started(child):
+        with support.started(child):
             assert q.get(timeout=DEADLINE) == "Queue 用法 ✓"
             support.join(child)
 
@@ -73,10 +50,10 @@ def test_many_producers_and_consumers_lose_and_duplicate_nothing(ctx):
     """Three producers putting 200 items each and three consumers getting at the same
     time deliver every one of the 600 items exactly once."""
     go = ctx.Event()
-    with open_queue(ctx) as q, open_queue(ctx) as results:
+    with support.open_queue(ctx) as q, support.open_queue(ctx) as results:
         producers = [ctx.Process(target=queues.produce, args=(q, n, ITEMS, go)) for n in range(PRODUCERS)]
         consumers = [ctx.Process(target=queues.consume, args=(q, results)) for _ in range(CONSUMERS)]
-        with started(*producers, *consumers):
+        with support.started(*producers, *consumers):
             go.set()
             for p in producers:
                 support.join(p)
@@ -95,9 +72,9 @@ def test_each_producers_items_come_out_in_the_order_put(ctx):
     """With three producers putting 200 numbered items each at the same time, the
     consumer gets every producer's items in the order that producer put them."""
     go = ctx.Event()
-    with open_queue(ctx) as q:
+    with support.open_queue(ctx) as q:
         producers = [ctx.Process(target=queues.produce, args=(q, n, ITEMS, go)) for n in range(PRODUCERS)]
-        with started(*producers):
+        with support.started(*producers):
             go.set()
             received = [q.get(timeout=DEADLINE) for _ in range(PRODUCERS * ITEMS)]
             for p in producers:
@@ -114,7 +91,7 @@ def test_put_on_a_full_queue_waits_for_the_timeout_then_raises_full(ctx):
     """put(timeout=t) on a full queue waits at least about t and raises queue.Full; a
     negative timeout acts as 0 and raises queue.Full too (queue.Queue would raise
     ValueError)."""
-    with open_queue(ctx, maxsize=1) as q:
+    with support.open_queue(ctx, maxsize=1) as q:
         q.put("first")
         error, waited = timed(lambda: q.put("second", timeout=WAIT))
         assert type(error) is queue.Full and waited >= WAIT * SLACK
@@ -130,9 +107,9 @@ def test_put_on_a_full_queue_succeeds_when_a_child_frees_space_in_time(ctx):
     """A blocking put() on a full queue succeeds, instead of raising queue.Full, once a
     child takes the item out before the timeout expires."""
     ready = ctx.Event()
-    with open_queue(ctx, maxsize=1) as q:
+    with support.open_queue(ctx, maxsize=1) as q:
         child = ctx.Process(target=queues.get_one_when, args=(ready, q))
-        with started(child):
+        with support.started(child):
             q.put("first")  # after start(): fork while a feeder thread runs is unsafe
             ready.set()
             q.put("second", timeout=DEADLINE)
@@ -144,7 +121,7 @@ def test_put_on_a_full_queue_succeeds_when_a_child_frees_space_in_time(ctx):
 def test_put_without_blocking_on_a_full_queue_raises_full_at_once(ctx):
     """put(block=False) and put_nowait() on a full queue raise queue.Full; with
     block=False a timeout is ignored (the call returns long before it)."""
-    with open_queue(ctx, maxsize=1) as q:
+    with support.open_queue(ctx, maxsize=1) as q:
         q.put("first")
         assert type(timed(lambda: q.put_nowait("second"))[0]) is queue.Full
         error, waited = timed(lambda: q.put("second", block=False, timeout=DEADLINE))
@@ -159,12 +136,12 @@ def test_put_without_blocking_on_a_full_queue_raises_full_at_once(ctx):
 def test_get_on_an_empty_queue_waits_for_the_timeout_then_raises_empty(ctx):
     """get(timeout=t) on an empty queue waits at least about t and raises queue.Empty;
     a negative timeout acts as 0: Empty on an empty queue, the item on a filled one."""
-    with open_queue(ctx) as q:
+    with support.open_queue(ctx) as q:
         error, waited = timed(lambda: q.get(timeout=WAIT))
         assert type(error) is queue.Empty and waited >= WAIT * SLACK
         assert type(timed(lambda: q.get(timeout=-1))[0]) is queue.Empty
         child = ctx.Process(target=queues.put_items, args=(q, "there"))
-        with started(child):
+        with support.started(child):
             support.join(child)  # its feeder has flushed the item: it is in the pipe
         assert q.get(timeout=-1) == "there"
 
@@ -174,9 +151,9 @@ def test_get_on_an_empty_queue_returns_an_item_a_child_puts_in_time(ctx):
     """A blocking get() on an empty queue returns the item a child puts while it
     waits."""
     ready = ctx.Event()
-    with open_queue(ctx) as q:
+    with support.open_queue(ctx) as q:
         child = ctx.Process(target=queues.put_one_when, args=(ready, q, "in time"))
-        with started(child):
+        with support.started(child):
             ready.set()
             assert q.get(timeout=DEADLINE) == "in time"
             support.join(child)
@@ -186,7 +163,7 @@ def test_get_on_an_empty_queue_returns_an_item_a_child_puts_in_time(ctx):
 def test_get_without_blocking_on_an_empty_queue_raises_empty_at_once(ctx):
     """get_nowait() and get(block=False) on an empty queue raise queue.Empty; with
     block=False a timeout is ignored (the call returns long before it)."""
-    with open_queue(ctx) as q:
+    with support.open_queue(ctx) as q:
         assert type(timed(q.get_nowait)[0]) is queue.Empty
         error, waited = timed(lambda: q.get(block=False, timeout=DEADLINE))
         assert type(error) is queue.Empty and waited < DEADLINE
@@ -196,7 +173,7 @@ def test_get_without_blocking_on_an_empty_queue_raises_empty_at_once(ctx):
 def test_items_of_a_producer_that_has_exited_are_returned_at_once(ctx):
     """Once a child has put three items and exited (its feeder flushes them first),
     get_nowait() returns them in order, then raises queue.Empty."""
-    with open_queue(ctx) as q:
+    with support.open_queue(ctx) as q:
         support.run(ctx, queues.put_items, q, 1, 2, 3)
         assert [q.get_nowait() for _ in range(3)] == [1, 2, 3]
         with pytest.raises(queue.Empty):
@@ -208,7 +185,7 @@ def test_an_item_just_put_may_not_be_visible_to_get_nowait_yet(ctx):
     """Right after put() in the same process, get_nowait() can raise queue.Empty: the
     feeder thread has not yet written the item into the pipe."""
     tries = 200
-    with open_queue(ctx) as q:
+    with support.open_queue(ctx) as q:
         for n in range(tries):
             q.put(n)
             try:
