@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import platform
 import sys
 
+from mpspec import lib
 from mpspec.registry import ALL_METHODS, Facts
-
-LIBRARY = "multiprocessing"
 
 
 def available_methods():
     """The start methods this platform offers, in the registry's order."""
-    offered = set(multiprocessing.get_all_start_methods())
+    offered = set(lib.mp.get_all_start_methods())
     return [m for m in ALL_METHODS if m in offered]
 
 
@@ -25,13 +23,13 @@ def not_applicable_reason(method: str) -> str:
 def default_method() -> str:
     # The default context's name, without fixing the global default (which a later
     # set_start_method by someone else would then trip over).
-    default = multiprocessing.context._default_context
+    default = lib.module("context")._default_context
     actual = default._actual_context or default._default_context
     return actual.get_start_method()
 
 
 def facts() -> Facts:
-    return Facts.current(LIBRARY)
+    return Facts.current(lib.name())
 
 
 def describe(selected_methods) -> dict:

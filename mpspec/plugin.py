@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mpspec import env, registry, support
+from mpspec import env, lib, support
 from mpspec.registry import ALL_METHODS, ANY, CLAIMS
 
 SPEC_DIR = "spec"
@@ -33,6 +33,12 @@ def pytest_addoption(parser):
         default=[],
         metavar="ID",
         help="run only the tests of this claim (repeatable or comma-separated)",
+    )
+    group.addoption(
+        "--impl",
+        default="multiprocessing",
+        metavar="NAME",
+        help="the library under test: " + ", ".join(lib.IMPLS) + " (default multiprocessing)",
     )
     group.addoption(
         "--spec-report",
@@ -65,6 +71,7 @@ class SpecState:
 
     def __init__(self, config):
         self.config = config
+        self.library = self._library(config)
         self.methods = self._methods(config)
         self.claims = self._claims(config)
         self.report_dir = self._report_dir(config)
@@ -76,6 +83,17 @@ class SpecState:
     def _methods(config):
         names = _choices(config, "start_method", "--start-method", "start method", ALL_METHODS)
         return [m for m in ALL_METHODS if m in names] if names else list(ALL_METHODS)
+
+    @staticmethod
+    def _library(config):
+        chosen = config.getoption("impl")
+        if chosen not in lib.IMPLS:
+            raise pytest.UsageError(f"--impl: unknown library {chosen!r}; valid: {', '.join(lib.IMPLS)}")
+        try:
+            lib.select(chosen)
+        except lib.NotInstalled as exc:
+            raise pytest.UsageError(f"--impl: {exc}") from None
+        return chosen
 
     @staticmethod
     def _claims(config):

@@ -5,13 +5,13 @@ and running child interpreters.  Every blocking call here has a deadline.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from mpspec import lib
 from mpspec.deadlines import DEADLINE  # noqa: F401 (re-exported for tests)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +24,7 @@ class ChildHung(AssertionError):
 
 def get_context(method: str):
     """The context object of the library under test for ``method``."""
-    return multiprocessing.get_context(method)
+    return lib.mp.get_context(method)
 
 
 def join(process, timeout: float = DEADLINE):
@@ -56,10 +56,10 @@ def stop(process, grace: float = 5.0):
 
 def reap_children():
     """Stop every child this process still has; return the ones that were alive."""
-    leftovers = [p for p in multiprocessing.active_children() if p.is_alive()]
+    leftovers = [p for p in lib.mp.active_children() if p.is_alive()]
     for p in leftovers:
         stop(p)
-    multiprocessing.active_children()  # joins the finished ones
+    lib.mp.active_children()  # joins the finished ones
     return leftovers
 
 

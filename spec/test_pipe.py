@@ -4,7 +4,6 @@ pipes, end of file, and two processes on one end.
 Article: 多进程通信, the Pipe subsection (its paragraph and example).
 """
 
-import multiprocessing.connection
 import pickle
 import threading
 import time
@@ -12,7 +11,7 @@ import time
 import pytest
 
 from fixtures import pipes
-from mpspec import support
+from mpspec import lib, support
 from mpspec.deadlines import DEADLINE, WAIT
 
 
@@ -25,7 +24,7 @@ def test_pipe_returns_two_connected_ends(ctx):
     parent_end, child_end = ends
     assert parent_end is not child_end
     for end in ends:
-        assert isinstance(end, multiprocessing.connection.Connection)
+        assert isinstance(end, lib.module("connection").Connection)
         assert callable(end.send) and callable(end.recv)
     report, report_writer = ctx.Pipe(duplex=False)
     child = ctx.Process(target=pipes.receive_and_report, args=(child_end, report_writer))

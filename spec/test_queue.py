@@ -6,8 +6,6 @@ Article: 多进程通信, the Queue subsection (its put() and get() paragraphs a
 """
 
 import contextlib
-import multiprocessing
-import multiprocessing.queues
 import queue
 import re
 import time
@@ -15,7 +13,7 @@ import time
 import pytest
 
 from fixtures import queues
-from mpspec import support
+from mpspec import lib, support
 from mpspec.deadlines import DEADLINE, SLACK, WAIT
 
 
@@ -216,13 +214,14 @@ def test_a_closed_queue_refuses_put_and_get(ctx):
 def test_full_and_empty_are_the_queue_modules_exceptions_not_queue_attributes():
     """Queue has no Full or Empty attribute; multiprocessing.queues re-exports the very
     queue.Full and queue.Empty classes, and those are what put and get raise."""
-    assert multiprocessing.queues.Full is queue.Full
-    assert multiprocessing.queues.Empty is queue.Empty
+    queues = lib.module("queues")
+    assert queues.Full is queue.Full
+    assert queues.Empty is queue.Empty
     for name in ("Full", "Empty"):
-        assert not hasattr(multiprocessing.Queue, name)  # what the article imports
-        assert not hasattr(multiprocessing.queues.Queue, name)
-        assert not hasattr(multiprocessing, name)
-    q = multiprocessing.Queue(1)
+        assert not hasattr(lib.mp.Queue, name)  # what the article imports
+        assert not hasattr(queues.Queue, name)
+        assert not hasattr(lib.mp, name)
+    q = lib.mp.Queue(1)
     try:
         assert not hasattr(q, "Full") and not hasattr(q, "Empty")
         q.put("first")
@@ -240,7 +239,7 @@ def test_full_and_empty_are_the_queue_modules_exceptions_not_queue_attributes():
 def test_the_articles_except_clause_raises_attribute_error():
     """An `except Queue.Full:` clause, with Queue imported from multiprocessing as in
     the article, raises AttributeError when a full queue raises queue.Full."""
-    Queue = multiprocessing.Queue
+    Queue = lib.mp.Queue
     q = Queue(1)
     try:
         q.put("first")
@@ -264,18 +263,18 @@ def test_a_queue_without_positive_maxsize_is_bounded_by_sem_value_max(facts):
     """Queue(), Queue(0) and Queue(-1) are all capped at the platform's SEM_VALUE_MAX
     (2147483647 on Linux), so more than 32767 unread items (macOS's cap) can be put
     without Full."""
-    from multiprocessing.synchronize import SEM_VALUE_MAX as sem_value_max
+    sem_value_max = lib.module("synchronize").SEM_VALUE_MAX
 
     platform = "darwin" if facts.platform == "darwin" else "linux"
     assert sem_value_max == SEM_VALUE_MAX[platform]
-    for q in (multiprocessing.Queue(), multiprocessing.Queue(0), multiprocessing.Queue(-1)):
+    for q in (lib.mp.Queue(), lib.mp.Queue(0), lib.mp.Queue(-1)):
         # No public accessor tells a queue's capacity: _maxsize is the only witness.
         assert q._maxsize == sem_value_max
         q.close()
-    bounded = multiprocessing.Queue(5)
+    bounded = lib.mp.Queue(5)
     assert bounded._maxsize == 5
     bounded.close()
-    q = multiprocessing.Queue()
+    q = lib.mp.Queue()
     try:
         count = 0
         with contextlib.suppress(queue.Full):

@@ -1,0 +1,56 @@
+"""The library under test: the standard ``multiprocessing`` or a drop-in replacement
+(``multiprocess``, ``billiard``), chosen with ``--impl``.
+
+The choice travels in the environment variable MPSPEC_IMPL, so that children and
+child interpreters use the same library as the test process.  Spec code and
+fixtures write ``from mpspec.lib import mp`` and never import multiprocessing
+directly.
+"""
+
+import importlib
+import os
+
+IMPLS = ("multiprocessing", "multiprocess", "billiard")
+ENV = "MPSPEC_IMPL"
+EXTRAS = {"multiprocess": "multiprocess", "billiard": "billiard"}
+
+_loaded = {}
+
+
+class NotInstalled(Exception):
+    """The chosen implementation cannot be imported."""
+
+
+def name() -> str:
+    chosen = os.environ.get(ENV, "multiprocessing") or "multiprocessing"
+    if chosen not in IMPLS:
+        raise NotInstalled(f"unknown implementation {chosen!r}; valid: {', '.join(IMPLS)}")
+    return chosen
+
+
+def module(submodule: str = ""):
+    """The library (or one of its submodules, e.g. ``module("queues")``)."""
+    full = name() + (f".{submodule}" if submodule else "")
+    if full not in _loaded:
+        try:
+            _loaded[full] = importlib.import_module(full)
+        except ImportError as exc:
+            if submodule:
+                raise
+            raise NotInstalled(
+                f"{full} is not installed (python -m pip install -e '.[{EXTRAS.get(full, full)}]')"
+            ) from exc
+    return _loaded[full]
+
+
+def select(chosen: str):
+    """Make ``chosen`` the library under test for this process and its children."""
+    os.environ[ENV] = chosen
+    _loaded.clear()
+    return module()
+
+
+def __getattr__(attr):
+    if attr == "mp":
+        return module()
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
