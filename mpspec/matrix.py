@@ -1,0 +1,296 @@
+"""Merge any number of report.json files into one matrix: MATRIX.md and a
+self-contained matrix.html (no network needed to view it).
+
+    python -m mpspec.matrix REPORT.json [REPORT.json ...] --out docs/
+
+Rows are the claims, grouped by the article's sections; columns are environments
+(OS / Python / implementation / library / -O), each split by start method.  Every
+cell shows the verdict and whether this environment's run confirmed it; claims whose
+verdict differs between environments are marked, and the HTML page can show only
+those.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import sys
+from collections import Counter, OrderedDict
+from pathlib import Path
+
+from mpspec.registry import ANY, SECTIONS
+
+METHODS = ("fork", "spawn", "forkserver")
+MARK = {"holds": "✅", "does-not-hold": "❌", "partly": "🟡", "n/a": "—"}
+WORD = {"holds": "holds", "does-not-hold": "does not hold", "partly": "partly", "n/a": "n/a"}
+
+
+class Usage(Exception):
+    pass
+
+
+def load(paths):
+    reports = []
+    for path in paths:
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise Usage(f"no such report: {path}") from None
+        except json.JSONDecodeError as exc:
+            raise Usage(f"{path} is not a report (invalid JSON: {exc.msg})") from None
+        if "environment" not in data or "claims" not in data:
+            raise Usage(f"{path} is not a report: it lacks 'environment' or 'claims'")
+        data["_path"] = str(path)
+        reports.append(data)
+    if not reports:
+        raise Usage("no reports given")
+    reports.sort(key=env_sort_key)
+    return reports
+
+
+def env_sort_key(report):
+    e = report["environment"]
+    version = tuple(int(x) for x in e["python_version"].split(".")[:3] if x.isdigit())
+    return (e["platform"], e["library"] != "multiprocessing", e["library"], e["implementation"] != "CPython",
+            e["implementation"], version, e["optimize"])
+
+
+def label(report) -> str:
+    """e.g. "linux · 3.11.7", "linux · PyPy 3.9.16", "linux · 3.11.7 · billiard · -O"."""
+    e = report["environment"]
+    impl = "" if e["implementation"] == "CPython" else e["implementation"] + " "
+    parts = [e["platform"], impl + e["python_version"]]
+    if e["library"] != "multiprocessing":
+        parts.append(e["library"])
+    if e["optimize"]:
+        parts.append("-O")
+    return " · ".join(parts)
+
+
+def cell(report, claim_id, method):
+    """The result of one claim on one start method in one report, or None."""
+    claim = next((c for c in report["claims"] if c["id"] == claim_id), None)
+    if claim is None:
+        return None
+    results = claim["results"]
+    return results.get(ANY) if ANY in results else results.get(method)
+
+
+def claims_index(reports):
+    """Every claim of every report, in the article's order, with its statement."""
+    seen = OrderedDict()
+    for report in reports:
+        for c in report["claims"]:
+            seen.setdefault(c["id"], c)
+    order = {key: i for i, (key, _, _) in enumerate(SECTIONS)}
+    return sorted(seen.values(), key=lambda c: order.get(c["section"], 99))
+
+
+def differs(reports, claim_id) -> bool:
+    verdicts = set()
+    for report in reports:
+        for m in METHODS:
+            r = cell(report, claim_id, m)
+            if r is not None and r["verdict"] != "n/a":
+                verdicts.add((m, r["verdict"]))
+    by_method = {}
+    for m, v in verdicts:
+        by_method.setdefault(m, set()).add(v)
+    return any(len(v) > 1 for v in by_method.values())
+
+
+def summary(report):
+    verdicts, outcomes = Counter(), Counter()
+    for c in report["claims"]:
+        for r in c["results"].values():
+            if r["verdict"] != "n/a":
+                verdicts[r["verdict"]] += 1
+            outcomes[r["outcome"]] += 1
+    return verdicts, outcomes
+
+
+def _md_cell(report, claim_id):
+    marks = []
+    for m in METHODS:
+        r = cell(report, claim_id, m)
+        if r is None:
+            marks.append("·")
+            continue
+        mark = MARK.get(r["verdict"], "?")
+        if r["outcome"] == "failed":
+            mark += "⚠️"
+        elif r["outcome"] in ("skipped", "not-run") and r["verdict"] != "n/a":
+            mark += "?"
+        marks.append(mark)
+    return " ".join(marks)
+
+
+def render_md(reports) -> str:
+    claims = claims_index(reports)
+    labels = [label(r) for r in reports]
+    out = ["# The multiprocessing spec across environments\n"]
+    out.append(
+        "Each cell gives the verdict on **fork spawn forkserver**, in that order: ✅ holds, "
+        "❌ does not hold, 🟡 partly, — not applicable (the start method does not exist "
+        "there); ⚠️ the run's tests failed (verdict not confirmed), ? not checked in that "
+        "run, · no data. **Δ** marks a claim whose verdict differs between environments. "
+        "`matrix.html` has the same data with every explanation.\n"
+    )
+    out.append("## Environments\n")
+    out.append("| # | environment | holds | partly | does not hold | passed | failed | skipped | not run | time |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    for i, report in enumerate(reports, 1):
+        v, o = summary(report)
+        out.append(
+            f"| E{i} | {labels[i - 1]} | {v['holds']} | {v['partly']} | {v['does-not-hold']} | "
+            f"{o['passed']} | {o['failed']} | {o['skipped']} | {o['not-run']} | "
+            f"{report.get('duration_seconds', '?')} s |"
+        )
+    out.append("")
+    for key, zh, en in SECTIONS:
+        section = [c for c in claims if c["section"] == key]
+        if not section:
+            continue
+        out.append(f"## {zh} — {en}\n")
+        out.append("| claim | " + " | ".join(f"E{i}" for i in range(1, len(reports) + 1)) + " |")
+        out.append("|---|" + "---|" * len(reports))
+        for c in section:
+            delta = " **Δ**" if differs(reports, c["id"]) else ""
+            out.append(f"| `{c['id']}`{delta} | " + " | ".join(_md_cell(r, c["id"]) for r in reports) + " |")
+        out.append("")
+    diffs = [c for c in claims if differs(reports, c["id"])]
+    if diffs:
+        out.append("## Where environments disagree\n")
+        for c in diffs:
+            out.append(f"### `{c['id']}`\n")
+            for i, report in enumerate(reports, 1):
+                notes = OrderedDict()
+                for m in METHODS:
+                    r = cell(report, c["id"], m)
+                    if r is not None and r["verdict"] != "n/a":
+                        notes.setdefault((r["verdict"], r.get("note", "")), []).append(m)
+                for (verdict, note), ms in notes.items():
+                    out.append(f"- E{i} ({labels[i - 1]}), {'/'.join(ms)}: **{WORD[verdict]}** — {note}")
+            out.append("")
+    return "\n".join(out) + "\n"
+
+
+CSS = """
+body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
+h1{font-size:1.4em} h2{font-size:1.15em;margin-top:1.5em}
+table{border-collapse:collapse} th,td{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
+thead th{position:sticky;top:0;background:#f4f4f4;z-index:1}
+th.env{font-weight:600;text-align:center} th.m{font-weight:400;font-size:11px;color:#555}
+td.c{text-align:center;font-size:12px;white-space:nowrap;cursor:help}
+td.holds{background:#d9f2d9} td.does-not-hold{background:#f8d4d4} td.partly{background:#fcf0c2}
+td.na{background:#eee;color:#888} td.none{background:#fff;color:#bbb}
+td.failed{outline:3px solid #d00;outline-offset:-3px} td.unchecked{opacity:.6}
+td.claim{max-width:32em} td.claim code{font-weight:600} .stmt{color:#555;font-size:12px}
+tr.sec td{background:#333;color:#fff;font-weight:600}
+.delta{background:#7a3cff;color:#fff;border-radius:3px;padding:0 4px;font-size:11px;margin-left:4px}
+tr.same.hide{display:none}
+.legend span{display:inline-block;padding:1px 6px;margin-right:6px;border:1px solid #ccc}
+details{margin:2px 0} summary{cursor:pointer;color:#345}
+"""
+
+SCRIPT = """
+document.getElementById('only-diff').addEventListener('change', function(e){
+  document.querySelectorAll('tr.same').forEach(function(r){ r.classList.toggle('hide', e.target.checked); });
+});
+"""
+
+
+def render_html(reports) -> str:
+    esc = html.escape
+    claims = claims_index(reports)
+    labels = [label(r) for r in reports]
+    h = []
+    w = h.append
+    w("<!doctype html><html lang='en'><head><meta charset='utf-8'>")
+    w("<title>multiprocessing spec — matrix</title>")
+    w(f"<style>{CSS}</style></head><body>")
+    w("<h1>What multiprocessing really does, across environments</h1>")
+    w("<p class='legend'><span style='background:#d9f2d9'>holds</span><span style='background:#fcf0c2'>partly</span>"
+      "<span style='background:#f8d4d4'>does not hold</span><span style='background:#eee'>n/a</span>"
+      "<span style='outline:3px solid #d00'>test failed</span><span style='opacity:.6'>not checked</span>"
+      " Hover a cell for what really happens there; <span class='delta'>Δ</span> marks a claim whose verdict "
+      "differs between environments.</p>")
+    w("<label><input type='checkbox' id='only-diff'> show only claims that differ between environments</label>")
+    w("<h2>Environments</h2><table><thead><tr><th>#</th><th>environment</th><th>holds</th><th>partly</th>"
+      "<th>does not hold</th><th>passed</th><th>failed</th><th>skipped</th><th>not run</th><th>time</th></tr></thead><tbody>")
+    for i, report in enumerate(reports, 1):
+        v, o = summary(report)
+        w(f"<tr><td>E{i}</td><td>{esc(labels[i - 1])}</td><td>{v['holds']}</td><td>{v['partly']}</td>"
+          f"<td>{v['does-not-hold']}</td><td>{o['passed']}</td><td>{o['failed']}</td><td>{o['skipped']}</td>"
+          f"<td>{o['not-run']}</td><td>{esc(str(report.get('duration_seconds', '?')))} s</td></tr>")
+    w("</tbody></table>")
+    w("<h2>Claims</h2><table><thead><tr><th rowspan='2'>claim</th>")
+    for i, lab in enumerate(labels, 1):
+        w(f"<th class='env' colspan='3'>E{i}<br>{esc(lab)}</th>")
+    w("</tr><tr>" + "".join("<th class='m'>fork</th><th class='m'>spawn</th><th class='m'>forkserver</th>" for _ in reports))
+    w("</tr></thead><tbody>")
+    for key, zh, en in SECTIONS:
+        section = [c for c in claims if c["section"] == key]
+        if not section:
+            continue
+        w(f"<tr class='sec'><td colspan='{1 + 3 * len(reports)}'>{esc(zh)} — {esc(en)}</td></tr>")
+        for c in section:
+            diff = differs(reports, c["id"])
+            w(f"<tr class='{'diff' if diff else 'same'}'><td class='claim'><code>{esc(c['id'])}</code>"
+              + ("<span class='delta'>Δ</span>" if diff else "")
+              + f"<div class='stmt'>{esc(c['statement'])}</div></td>")
+            for report, lab in zip(reports, labels):
+                for m in METHODS:
+                    r = cell(report, c["id"], m)
+                    if r is None:
+                        w("<td class='c none' title='no data'>·</td>")
+                        continue
+                    verdict, outcome = r["verdict"], r["outcome"]
+                    classes = ["c", "na" if verdict == "n/a" else verdict]
+                    if outcome == "failed":
+                        classes.append("failed")
+                    elif outcome in ("skipped", "not-run") and verdict != "n/a":
+                        classes.append("unchecked")
+                    tip = f"{lab}, {m}: {WORD.get(verdict, verdict)} ({outcome}). {r.get('note') or r.get('reason', '')}"
+                    w(f"<td class='{' '.join(classes)}' title='{esc(tip, quote=True)}'>{esc(WORD.get(verdict, verdict))}"
+                      + ("<br>⚠ failed" if outcome == "failed" else "") + "</td>")
+            w("</tr>")
+    w("</tbody></table>")
+    w("<h2>What really happens</h2>")
+    for c in claims:
+        w(f"<details><summary><code>{esc(c['id'])}</code> — {esc(c['statement'])}</summary><ul>")
+        notes = OrderedDict()
+        for report, lab in zip(reports, labels):
+            for m in METHODS:
+                r = cell(report, c["id"], m)
+                if r is not None and r["verdict"] != "n/a":
+                    notes.setdefault((r["verdict"], r.get("note", "")), []).append(f"{lab} {m}")
+        for (verdict, note), where in notes.items():
+            w(f"<li><b>{esc(WORD[verdict])}</b>: {esc(note)} <i>({esc(', '.join(where))})</i></li>")
+        w("</ul></details>")
+    w(f"<script>{SCRIPT}</script></body></html>")
+    return "\n".join(h) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m mpspec.matrix", description=__doc__.split("\n\n")[0])
+    parser.add_argument("reports", nargs="+", metavar="REPORT.json")
+    parser.add_argument("--out", default="docs", metavar="DIR", help="where MATRIX.md and matrix.html go (default docs/)")
+    args = parser.parse_args(argv)
+    try:
+        reports = load(args.reports)
+    except Usage as exc:
+        print(f"mpspec.matrix: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "MATRIX.md").write_text(render_md(reports), encoding="utf-8")
+    (out / "matrix.html").write_text(render_html(reports), encoding="utf-8")
+    print(f"{len(reports)} environments, {len(claims_index(reports))} claims -> {out / 'MATRIX.md'}, {out / 'matrix.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""The environment matrix: the spec on every interpreter found on this machine, under
+-O, and against the drop-in libraries; then one merged living document.
+
+    nox                  # every session below, then the merged matrix (docs/)
+    nox -l               # list the sessions
+    nox -s spec-3.12     # one interpreter
+
+Each run writes .matrix/reports/<session>/report.json; `nox -s matrix` merges every
+report there into docs/MATRIX.md and docs/matrix.html.  An interpreter that is not
+installed is reported as missing (skipped), never as a failure.
+"""
+
+import glob
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+REPORTS = ROOT / ".matrix" / "reports"
+DOCS = ROOT / "docs"
+
+PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "pypy3.9", "pypy3.10", "pypy3.11"]
+DEFAULT = f"{sys.version_info[0]}.{sys.version_info[1]}"  # the interpreter nox runs on
+LIBRARIES = ["multiprocess", "billiard"]
+
+nox.options.sessions = ["spec", "optimized", "impl", "matrix"]
+nox.options.error_on_missing_interpreters = False  # missing ones are listed, not failed
+nox.options.reuse_existing_virtualenvs = True
+
+
+def _expose_pyenv_interpreters():
+    """pyenv's shims answer `python3.9` only for the selected versions; put a link to
+    every installed version's real binary on PATH so nox finds them all."""
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    links = ROOT / ".matrix" / "bin"
+    links.mkdir(parents=True, exist_ok=True)
+    for binary in sorted(glob.glob(os.path.join(root, "versions", "*", "bin", "python3.*"))):
+        name = os.path.basename(binary)
+        if not name.replace("python3.", "").isdigit():
+            continue
+        link = links / name
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(binary)
+    os.environ["PATH"] = f"{links}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+_expose_pyenv_interpreters()
+
+
+def _run_spec(session, name, *pytest_args, python_flags=(), extra=""):
+    out = REPORTS / name
+    if out.exists():
+        shutil.rmtree(out)
+    session.install("-e", f".{extra}")
+    session.run(
+        "python", *python_flags, "-m", "pytest", "spec", "-n", "2", "-q", "-p", "no:cacheprovider",
+        f"--spec-report={out}", *pytest_args, *session.posargs,
+    )
+
+
+@nox.session(python=PYTHONS)
+def spec(session):
+    """The spec on one interpreter (CPython or PyPy)."""
+    _run_spec(session, f"spec-{session.python}")
+
+
+@nox.session(python=DEFAULT)
+def optimized(session):
+    """The spec under python -O: assert-based guarantees flip as registered."""
+    _run_spec(session, "optimized", python_flags=("-O",))
+
+
+@nox.session(python=DEFAULT)
+@nox.parametrize("library", LIBRARIES)
+def impl(session, library):
+    """The spec against a drop-in replacement of multiprocessing."""
+    _run_spec(session, f"impl-{library}", f"--impl={library}", extra=f"[{library}]")
+
+
+@nox.session(python=False)
+def matrix(session):
+    """Merge every report under .matrix/reports into docs/MATRIX.md and docs/matrix.html."""
+    reports = sorted(str(p) for p in REPORTS.glob("*/report.json"))
+    if not reports:
+        session.error("no reports under .matrix/reports: run the other sessions first")
+    session.run(sys.executable, "-m", "mpspec.matrix", *reports, "--out", str(DOCS))
