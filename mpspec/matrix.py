@@ -183,7 +183,7 @@ h1{font-size:1.4em} h2{font-size:1.15em;margin-top:1.5em}
 table{border-collapse:collapse} th,td{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
 thead th{position:sticky;top:0;background:#f4f4f4;z-index:1}
 th.env{font-weight:600;text-align:center} th.m{font-weight:400;font-size:11px;color:#555}
-td.c{text-align:center;font-size:12px;white-space:nowrap;cursor:help}
+td.c{text-align:center;vertical-align:middle;font-size:12px;white-space:nowrap;cursor:help}
 td.holds{background:#d9f2d9} td.does-not-hold{background:#f8d4d4} td.partly{background:#fcf0c2}
 td.na{background:#eee;color:#888} td.none{background:#fff;color:#bbb}
 td.failed{outline:3px solid #d00;outline-offset:-3px} td.unchecked{opacity:.6}
