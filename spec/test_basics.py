@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from fixtures import identity, state, threads
-from mpspec import support
+from mpspec import lib, support
 
 
 @pytest.mark.claim("basics.thread-in-process")
@@ -24,8 +24,9 @@ def test_a_thread_started_in_a_child_runs_inside_that_child(ctx):
 
 
 @pytest.mark.claim("basics.process-identity")
-def test_every_child_is_a_process_of_its_own(ctx, start_method):
-    """Each child has its own pid, and parent_process() in the child names this process."""
+def test_every_child_is_a_process_of_its_own(ctx, start_method, facts):
+    """Each child has its own pid, and parent_process() in the child names this process
+    (billiard has no parent_process())."""
     reader, writer = ctx.Pipe(duplex=False)
     first = support.run(ctx, identity.report_identity, writer)
     seen_first = support.receive(reader)
@@ -33,7 +34,11 @@ def test_every_child_is_a_process_of_its_own(ctx, start_method):
     seen_second = support.receive(reader)
     assert seen_first["pid"] == first.pid and seen_second["pid"] == second.pid
     assert len({os.getpid(), first.pid, second.pid}) == 3
-    assert seen_first["parent_process_pid"] == os.getpid()
+    if facts.library == "billiard":
+        assert not hasattr(lib.mp, "parent_process")
+        assert seen_first["parent_process_pid"] == "no parent_process()"
+    else:
+        assert seen_first["parent_process_pid"] == os.getpid()
     if start_method == "forkserver":
         # The OS-level parent is the fork server, which forked the child for us.
         assert seen_first["os_parent_pid"] != os.getpid()
@@ -73,6 +78,21 @@ def test_threads_of_one_process_share_objects_and_open_files(tmp_path):
         assert shared == ["from the thread"]
         f.seek(0)
         assert f.read() == "written by the thread\n"
+
+
+@pytest.mark.claim("basics.threads-share")
+def test_a_thread_backed_process_of_multiprocessing_dummy_changes_the_callers_list():
+    """multiprocessing.dummy's Process is a thread of this process: the list its
+    target appends to is the caller's own list, changed in place (a real child would
+    change a copy)."""
+    from mpspec import lib
+
+    shared = []
+    worker = lib.module("dummy").Process(target=shared.append, args=("from the thread",))
+    worker.start()
+    worker.join(support.DEADLINE)
+    assert not worker.is_alive()
+    assert shared == ["from the thread"]
 
 
 @pytest.mark.claim("basics.processes-share-machine")

@@ -38,46 +38,73 @@ def test_workers_sleep_alive_after_the_last_task_and_vanish_at_join(ctx):
 
 
 @pytest.mark.claim("pool.join-requires-close")
-def test_join_on_a_running_pool_raises_value_error(ctx):
+def test_join_on_a_running_pool_raises_value_error(ctx, facts):
     """join() before close() (or terminate()) raises ValueError('Pool is still
-    running'); after close() it works."""
+    running') (billiard: a bare AssertionError); after close() it works."""
     with support.pool(ctx, 1) as pool:
-        with pytest.raises(ValueError, match="^Pool is still running$"):
-            pool.join()
+        if facts.library == "billiard":
+            with pytest.raises(AssertionError, match="^$"):
+                pool.join()
+        else:
+            with pytest.raises(ValueError, match="^Pool is still running$"):
+                pool.join()
         pool.close()
         pool.join()
 
 
+@pytest.mark.claim("pool.join-requires-close")
+@pytest.mark.parametrize("optimize", [False, True], ids=["plain", "-O"])
+def test_join_on_a_running_pool_in_a_script(start_method, optimize, facts):
+    """Run as a script, join() on a running pool raises ValueError, with or without
+    python -O; billiard's join() asserts instead, and under -O, without its assert,
+    join() on a running pool blocks."""
+    done = support.run_script("pool_join_running.py", start_method, optimize=optimize)
+    assert done.returncode == 0, done.stderr
+    if facts.library != "billiard":
+        assert done.stdout == "raised ValueError: Pool is still running\n"
+    elif optimize:
+        assert done.stdout == "blocked\n"
+    else:
+        assert done.stdout == "raised AssertionError: \n"
+
+
 @pytest.mark.claim("pool.closed-rejects-tasks")
-def test_a_closed_pool_refuses_new_tasks_but_finishes_old_ones(ctx):
+def test_a_closed_pool_refuses_new_tasks_but_finishes_old_ones(ctx, verdict, tmp_path):
     """After close() every submitting method raises ValueError('Pool not running'),
-    while a task submitted before close() still completes."""
+    while a task submitted before close() still completes.  billiard raises nothing:
+    each method returns None and its task never runs."""
     release = ctx.Event()
     with support.pool(ctx, 1, {"release": release}) as pool:
         earlier = pool.apply_async(pools.wait_for_release, ("earlier",))
         pool.close()
+        late = str(tmp_path / "late")  # written by the tasks submitted after close()
         submits = [
-            lambda: pool.apply(pools.square, (1,)),
-            lambda: pool.apply_async(pools.square, (1,)),
-            lambda: pool.map(pools.square, [1]),
-            lambda: pool.map_async(pools.square, [1]),
-            lambda: pool.imap(pools.square, [1]),
-            lambda: pool.imap_unordered(pools.square, [1]),
-            lambda: pool.starmap(pools.add, [(1, 2)]),
-            lambda: pool.starmap_async(pools.add, [(1, 2)]),
+            lambda: pool.apply(pools.touch, (late,)),
+            lambda: pool.apply_async(pools.touch, (late,)),
+            lambda: pool.map(pools.touch, [late]),
+            lambda: pool.map_async(pools.touch, [late]),
+            lambda: pool.imap(pools.touch, [late]),
+            lambda: pool.imap_unordered(pools.touch, [late]),
+            lambda: pool.starmap(pools.write_after, [(late, 0)]),
+            lambda: pool.starmap_async(pools.write_after, [(late, 0)]),
         ]
         for submit in submits:
-            with pytest.raises(ValueError, match="^Pool not running$"):
-                submit()
+            if verdict == "holds":
+                with pytest.raises(ValueError, match="^Pool not running$"):
+                    submit()
+            else:
+                assert submit() is None
         release.set()
         assert earlier.get(DEADLINE) == "earlier"
         pool.join()
+        assert not os.path.exists(late)
 
 
 @pytest.mark.claim("pool.join-waits")
-def test_close_then_join_returns_after_every_task_and_worker(ctx, tmp_path):
+def test_close_then_join_returns_after_every_task_and_worker(ctx, start_method, tmp_path):
     """close() then join() returns only when every submitted task has done its work
-    (each wrote its file after a short sleep) and every worker has exited with code 0."""
+    (each wrote its file after a short sleep) and every worker has exited with code 0
+    (billiard's fork server reports 255)."""
     paths = [str(tmp_path / f"task-{i}") for i in range(6)]
     with support.pool(ctx, 2) as pool:
         for path in paths:
@@ -86,21 +113,25 @@ def test_close_then_join_returns_after_every_task_and_worker(ctx, tmp_path):
         pool.close()
         pool.join()
         assert [p for p in paths if not os.path.exists(p)] == []
-        assert [w.exitcode for w in workers] == [0, 0]
+        assert [w.exitcode for w in workers] == [support.unreported_exitcode(start_method, 0)] * 2
 
 
 @pytest.mark.claim("pool.exit-without-join")
 @pytest.mark.parametrize("kind", ["pool", "daemon"])
-def test_unjoined_pool_workers_and_daemons_die_with_the_main_program(start_method, tmp_path, kind):
+def test_unjoined_pool_workers_and_daemons_die_with_the_main_program(start_method, tmp_path, kind, facts):
     """A script whose pool task (or daemonic Process) is still running when the main
     program ends, without join(): the worker is gone once the script has exited and
-    the task's final write never happens."""
+    the task's final write never happens.  A daemonic billiard Process is not stopped:
+    it outlives the main program and does its final write."""
     done = support.run_script("pool_exit_without_join.py", start_method, kind, tmp_path)
     assert done.returncode == 0, done.stderr
     pids = [int(pid) for pid in done.stdout.split()[1:]]
     assert (tmp_path / "started").exists()
+    survives = kind == "daemon" and facts.library == "billiard"
+    if survives:  # it writes "done" only once the main program is gone
+        assert survivors.wait_for_file(str(tmp_path / "done"))
     assert support.wait_until(lambda: all(survivors.gone(pid) for pid in pids))
-    assert not (tmp_path / "done").exists()
+    assert (tmp_path / "done").exists() == survives
 
 
 @pytest.mark.claim("pool.exit-without-join")
@@ -128,9 +159,10 @@ def test_a_daemon_outlives_a_main_program_that_leaves_by_os_exit(start_method, t
 
 
 @pytest.mark.claim("pool.context-manager")
-def test_leaving_a_with_block_terminates_an_unfinished_task(ctx, tmp_path):
+def test_leaving_a_with_block_terminates_an_unfinished_task(ctx, start_method, tmp_path):
     """Leaving `with ctx.Pool() as pool:` calls terminate(): a task still running is
-    killed (SIGTERM) and its final write never happens; the worker is gone."""
+    killed (SIGTERM; billiard's fork server reports exitcode 255) and its final write
+    never happens; the worker is gone."""
     path = tmp_path / "finished"
     shared = {"started": ctx.Event(), "release": ctx.Event()}
     pool = ctx.Pool(1, initializer=pools.install, initargs=(shared,))
@@ -140,7 +172,7 @@ def test_leaving_a_with_block_terminates_an_unfinished_task(ctx, tmp_path):
             pool.apply_async(pools.start_then_wait_then_write, (str(path),))
             assert shared["started"].wait(DEADLINE)
         pool.join()  # allowed: the pool is no longer running
-        assert [w.exitcode for w in workers] == [-signal.SIGTERM]
+        assert [w.exitcode for w in workers] == [support.unreported_exitcode(start_method, -signal.SIGTERM)]
         assert not path.exists()
     finally:
         pool.terminate()

@@ -22,7 +22,15 @@ CLAIMS = [
         explanation="Every child gets a pid of its own and multiprocessing.parent_process() "
         "names the process that started it. Under forkserver the OS-level parent "
         "(os.getppid()) is the fork server, not the process that called start().",
-        verdicts=(holds(),),
+        verdicts=(
+            holds(
+                "Every child gets a pid of its own, but billiard has no parent_process(): a "
+                "child can learn its parent only from os.getppid(), which under forkserver "
+                "is the fork server.",
+                libraries=("billiard",),
+            ),
+            holds(),
+        ),
     ),
     Claim(
         id="basics.main-thread",

@@ -56,7 +56,25 @@ CLAIMS = [
         "check is an assert, so python -O removes it and nesting works; "
         "concurrent.futures.ProcessPoolExecutor workers are not daemonic and may nest.",
         verdicts=(
+            fails(
+                "billiard's Process.start() has no daemon check: a pool task starts a nested "
+                "Pool that works, and any daemonic Process may start children. "
+                "ProcessPoolExecutor(mp_context=<a billiard context>) works under fork only: "
+                "under spawn and forkserver submit() raises RuntimeError (concurrent.futures "
+                "builds its queues from the standard library).",
+                libraries=("billiard",),
+            ),
             fails("Under -O the assert is gone: the nested pool starts and works.", optimize=True),
+            holds(
+                "A pool task's nested Pool fails with the AssertionError. "
+                "concurrent.futures always builds its queues from the standard library, so "
+                "ProcessPoolExecutor(mp_context=<a multiprocess context>) works under fork "
+                "only: under spawn and forkserver submit() raises RuntimeError "
+                "'_SafeQueue objects should only be shared between processes through "
+                "inheritance'.",
+                methods=("spawn", "forkserver"),
+                libraries=("multiprocess",),
+            ),
             holds(),
         ),
     ),
@@ -71,7 +89,22 @@ CLAIMS = [
         "parent: PicklingError for a lambda, AttributeError \"Can't pickle local object\" "
         "for a closure (\"Can't get local object\" from 3.12.5). With an empty iterable "
         "nothing is pickled and map returns [].",
-        verdicts=(holds(),),
+        verdicts=(
+            fails(
+                "multiprocess pickles with dill, which pickles lambdas and closures by value: "
+                "map, map_async and apply_async run them and return their results on every "
+                "start method.",
+                libraries=("multiprocess",),
+            ),
+            fails(
+                "billiard never reports the pickling error: its task handler catches it but "
+                "files it under the wrong job, so map() blocks forever and "
+                "map_async/apply_async(...).get(timeout) raise TimeoutError; the pool stays "
+                "usable.",
+                libraries=("billiard",),
+            ),
+            holds(),
+        ),
         beyond=True,
     ),
 ]

@@ -1,6 +1,6 @@
 """Section 进程池 (process pools)."""
 
-from mpspec.registry import Claim, holds, partly
+from mpspec.registry import Claim, fails, holds, partly
 
 CLAIMS = [
     Claim(
@@ -81,7 +81,20 @@ CLAIMS = [
         statement="Calling join() before close() is an error.",
         explanation="join() on a running pool raises ValueError('Pool is still running') "
         "(3.7 and later; an assert before 3.7).",
-        verdicts=(holds(),),
+        verdicts=(
+            fails(
+                "billiard's join() only asserts the pool's state: under -O the assert is "
+                "gone and join() on a running pool blocks forever.",
+                optimize=True,
+                libraries=("billiard",),
+            ),
+            holds(
+                "billiard's join() asserts the pool's state: a bare AssertionError (no "
+                "message), not ValueError.",
+                libraries=("billiard",),
+            ),
+            holds(),
+        ),
     ),
     Claim(
         id="pool.closed-rejects-tasks",
@@ -90,7 +103,15 @@ CLAIMS = [
         statement="After close() the pool accepts no new task.",
         explanation="apply_async, map and the other submitting methods raise "
         "ValueError('Pool not running') after close(); tasks already submitted still run.",
-        verdicts=(holds(),),
+        verdicts=(
+            fails(
+                "billiard raises nothing: after close() apply, apply_async, map, map_async, "
+                "imap, imap_unordered, starmap and starmap_async silently return None and "
+                "the task never runs; tasks submitted before close() still complete.",
+                libraries=("billiard",),
+            ),
+            holds(),
+        ),
     ),
     Claim(
         id="pool.join-waits",
@@ -100,7 +121,16 @@ CLAIMS = [
         "workers to exit.",
         explanation="When join() returns every task's side effect has happened and every "
         "worker has exited with code 0.",
-        verdicts=(holds(),),
+        verdicts=(
+            holds(
+                "When join() returns every task's side effect has happened and every worker "
+                "has exited, but billiard's fork server reports the workers' exitcode as 255 "
+                "(they leave through os._exit, so the fork server never learns the code).",
+                methods=("forkserver",),
+                libraries=("billiard",),
+            ),
+            holds(),
+        ),
     ),
     Claim(
         id="pool.exit-without-join",
@@ -113,7 +143,16 @@ CLAIMS = [
         "the exiting main program waits for it, so its work completes. A main program "
         "leaving through os._exit (or killed) runs no exit handlers: even a daemonic child "
         "keeps running and finishes.",
-        verdicts=(partly(),),
+        verdicts=(
+            partly(
+                "True for billiard's pool workers only: billiard's exit handler is the "
+                "standard library's, which knows only multiprocessing's own children, so a "
+                "daemonic billiard Process is not terminated at exit; it outlives the main "
+                "program and finishes its work. A non-daemonic one finishes too.",
+                libraries=("billiard",),
+            ),
+            partly(),
+        ),
     ),
     Claim(
         id="pool.default-size",
@@ -151,7 +190,16 @@ CLAIMS = [
         explanation="Each works as documented: the blocking ones return results, the _async "
         "ones an AsyncResult, imap an ordered iterator, imap_unordered a completion-order one; "
         "close/join finish the pool, terminate kills its workers.",
-        verdicts=(holds(),),
+        verdicts=(
+            holds(
+                "Each works as documented, but billiard's fork server reports exitcode 255 "
+                "for workers ended by close()+join() (not 0) and by terminate() (not "
+                "-SIGTERM).",
+                methods=("forkserver",),
+                libraries=("billiard",),
+            ),
+            holds(),
+        ),
     ),
     Claim(
         id="pool.context-manager",
@@ -161,7 +209,16 @@ CLAIMS = [
         explanation="__exit__ terminates the pool: a task still running is killed and its "
         "side effect never happens; the workers are gone. Use close()+join() inside the "
         "block, or get() the results, to wait for the work.",
-        verdicts=(holds(),),
+        verdicts=(
+            holds(
+                "__exit__ terminates the pool and the running task's side effect never "
+                "happens; billiard's fork server reports the killed worker's exitcode as 255, "
+                "not -SIGTERM.",
+                methods=("forkserver",),
+                libraries=("billiard",),
+            ),
+            holds(),
+        ),
         beyond=True,
     ),
 ]

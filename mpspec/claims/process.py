@@ -11,7 +11,14 @@ CLAIMS = [
         explanation="Process has Thread's start, run, join, is_alive, name, daemon and "
         "ident (ident is the pid), and adds pid, exitcode, sentinel, authkey, terminate, "
         "kill and close, none of which Thread has; Thread's native_id has no counterpart.",
-        verdicts=(partly(),),
+        verdicts=(
+            partly(
+                "billiard's Process has no kill(); it has terminate_controlled() instead, "
+                "and otherwise the same additions to Thread's API.",
+                libraries=("billiard",),
+            ),
+            partly(),
+        ),
     ),
     Claim(
         id="process.target-args",
@@ -52,6 +59,13 @@ CLAIMS = [
                 "children run (the join loop still joins only the last one).",
                 optimize=True,
             ),
+            fails(
+                "As with multiprocessing, except that the forkserver child that dies "
+                "preparing (Process(name=5)) reports exitcode 255, not 1: billiard's fork "
+                "server learns exit codes only from children that finish their bootstrap.",
+                methods=("forkserver",),
+                libraries=("billiard",),
+            ),
             fails(),
         ),
     ),
@@ -65,7 +79,16 @@ CLAIMS = [
         "sys.exit(n), 0 for sys.exit() (1 before 3.9), 1 for an uncaught exception and -N "
         "for death by signal N. The contrast is wrong: threading.Thread has no result "
         "either. Values come back through a Queue, a Pipe, a Pool or ProcessPoolExecutor.",
-        verdicts=(holds(),),
+        verdicts=(
+            holds(
+                "The return value is discarded, but billiard's exit codes differ: "
+                "sys.exit('message') gives 0 (multiprocessing: 1), a bare sys.exit() gives 1 "
+                "(multiprocessing: 0 since 3.9), and under forkserver a child killed by a "
+                "signal reports 255 instead of -N.",
+                libraries=("billiard",),
+            ),
+            holds(),
+        ),
     ),
     Claim(
         id="process.closure-target",
@@ -79,6 +102,12 @@ CLAIMS = [
         "3.14; a lambda raises pickle.PicklingError. Since 3.14 forkserver is the Linux "
         "default, so the article's warning applies by default there.",
         verdicts=(
+            fails(
+                "multiprocess pickles with dill, which pickles closures and lambdas by "
+                "value: start() succeeds and the closure (or lambda) runs in the child on "
+                "every start method.",
+                libraries=("multiprocess",),
+            ),
             fails(
                 "Under fork nothing is pickled: the closure (or lambda) runs in the child.",
                 methods=("fork",),
@@ -100,6 +129,12 @@ CLAIMS = [
                 "Under fork the child does not re-run the main module: an unguarded script "
                 "works.",
                 methods=("fork",),
+            ),
+            holds(
+                "The child raises RuntimeError (bootstrapping phase) and the target never "
+                "runs, but billiard's fork server reports the child's exitcode as 255, not 1.",
+                methods=("forkserver",),
+                libraries=("billiard",),
             ),
             holds(),
         ),
