@@ -1,0 +1,255 @@
+"""Flake check: run the whole spec N times, some runs with every core kept busy by
+CPU hogs, some in random order, some under ``-n 2``, and report every failure with
+its test id.
+
+    python -m mpspec.flake --runs 20 --loaded 10 [--json FILE] [-- PYTEST ARGS]
+
+Run i (from 0) is loaded if it is one of the --loaded runs spread evenly over the
+N runs; it is in random order (``--spec-shuffle SEED``) when i // 2 is odd; it
+uses ``-n 2`` unless i % 3 == 2 (then it runs in one process).  So every
+combination occurs.  Each run is its own session (process group): after it,
+any process of that session still alive is a stray, reported and killed.  The CPU
+hogs are killed whatever happens (finally, their own process group, and they die
+with this command).  Exit status 0 only if every run passed with no stray.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+
+import psutil
+
+from mpspec.support import ROOT
+
+HOG = (
+    "import ctypes, os, signal, sys\n"
+    "try:\n"
+    "    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the parent\n"
+    "except Exception:\n"
+    "    pass\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    sys.exit()\n"
+    "while True:\n"
+    "    pass\n"
+)
+
+SUMMARY = re.compile(r"^(FAILED|ERROR) (\S+)(?: - (.*))?")
+
+
+class Hogs:
+    """One busy-looping process per core, in a process group of their own."""
+
+    def __init__(self, count):
+        self.count = count
+        self.procs = []
+
+    def __enter__(self):
+        for _ in range(self.count):
+            self.procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", HOG, str(os.getpid())],
+                    start_new_session=True,
+                    stdin=subprocess.DEVNULL,
+                )
+            )
+        return self
+
+    def __exit__(self, *exc):
+        for proc in self.procs:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for proc in self.procs:
+            proc.wait()
+        self.procs = []
+
+
+def plan(runs, loaded, seed):
+    """The mode of each run: loaded, random order (a seed) or not, -n 2 or not."""
+    loaded_runs = {int(j * runs / loaded) for j in range(loaded)} if loaded else set()
+    rng = random.Random(seed)
+    modes = []
+    for i in range(runs):
+        modes.append(
+            {
+                "run": i + 1,
+                "loaded": i in loaded_runs,
+                "shuffle": rng.randrange(1, 10**6) if (i // 2) % 2 == 1 else None,
+                "xdist": i % 3 != 2,
+            }
+        )
+    return modes
+
+
+def label(mode):
+    parts = ["loaded" if mode["loaded"] else "idle"]
+    parts.append(f"random order (seed {mode['shuffle']})" if mode["shuffle"] else "file order")
+    parts.append("-n 2" if mode["xdist"] else "one process")
+    return ", ".join(parts)
+
+
+def session_strays(sid):
+    """Processes still in session ``sid`` (the run's pytest and all it started,
+    unless something called setsid)."""
+    strays = []
+    for proc in psutil.process_iter(["pid", "cmdline", "status"]):
+        try:
+            if os.getsid(proc.pid) == sid and proc.info["status"] != psutil.STATUS_ZOMBIE:
+                strays.append(proc)
+        except (ProcessLookupError, PermissionError, psutil.Error):
+            pass
+    return strays
+
+
+def run_once(mode, extra, timeout, log_dir=None):
+    cmd = [sys.executable, "-m", "pytest", "spec", "-q", "-p", "no:cacheprovider", "-rfE"]
+    if mode["xdist"]:
+        cmd += ["-n", "2"]
+    else:
+        cmd += ["-p", "no:xdist"]
+    if mode["shuffle"]:
+        cmd += ["--spec-shuffle", str(mode["shuffle"])]
+    cmd += extra
+    env = dict(os.environ)
+    env.pop("PYTEST_ADDOPTS", None)
+    start = time.monotonic()
+    proc = subprocess.Popen(
+        cmd, cwd=str(ROOT), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        out += f"\nflake: the run did not finish within {timeout} s and was killed\n"
+    took = time.monotonic() - start
+    strays = session_strays(proc.pid)
+    stray_lines = []
+    for stray in strays:
+        try:
+            stray_lines.append(f"pid {stray.pid}: {' '.join(stray.cmdline())[:200]}")
+            stray.kill()
+        except psutil.Error:
+            pass
+    if log_dir:
+        with open(os.path.join(log_dir, f"run-{mode['run']:02d}.log"), "w", encoding="utf-8") as f:
+            f.write(" ".join(cmd) + "\n\n" + out)
+    matches = [m for m in map(SUMMARY.match, out.splitlines()) if m]
+    failures = sorted({m.group(2) for m in matches})
+    reasons = {m.group(2): (m.group(3) or "").strip() for m in matches}
+    tail = [line for line in out.splitlines() if re.search(r"\b\d+ (passed|failed|errors?)\b.* in [\d.]+s", line)]
+    result = {
+        **mode,
+        "returncode": proc.returncode,
+        "seconds": round(took, 1),
+        "failures": failures,
+        "reasons": reasons,
+        "strays": stray_lines,
+        "summary": tail[-1].strip("= ") if tail else "",
+    }
+    if proc.returncode != 0 and not failures:
+        result["failures"] = [f"<run exited {proc.returncode} without a failing test>"]
+        result["output_tail"] = out.splitlines()[-30:]
+    return result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m mpspec.flake", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=20, help="how many full runs (default 20)")
+    parser.add_argument("--loaded", type=int, default=None, help="how many of them under CPU hogs (default half)")
+    parser.add_argument("--hogs", type=int, default=os.cpu_count() or 2, help="CPU hogs in a loaded run (default: one per core)")
+    parser.add_argument("--seed", type=int, default=None, help="seed for the random orders (default: random)")
+    parser.add_argument("--timeout", type=int, default=900, help="seconds after which one run is killed (default 900)")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--log-dir", metavar="DIR", help="keep each run's full pytest output in DIR/run-NN.log")
+    parser.add_argument("pytest_args", nargs="*", help="more pytest arguments (after --)")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    loaded = args.runs // 2 if args.loaded is None else args.loaded
+    if not 0 <= loaded <= args.runs:
+        parser.error("--loaded must be between 0 and --runs")
+    seed = random.randrange(10**6) if args.seed is None else args.seed
+    if args.log_dir:
+        os.makedirs(args.log_dir, exist_ok=True)
+
+    def terminate(signum, frame):
+        raise SystemExit(128 + signum)  # unwinds through the finally that kills the hogs
+
+    signal.signal(signal.SIGTERM, terminate)
+    modes = plan(args.runs, loaded, seed)
+    print(f"flake: {args.runs} full runs of the spec, {loaded} loaded ({args.hogs} CPU hogs), seed {seed}", flush=True)
+    results = []
+    started = time.monotonic()
+    for mode in modes:
+        print(f"run {mode['run']:>2}/{args.runs} [{label(mode)}] ...", end=" ", flush=True)
+        if mode["loaded"]:
+            with Hogs(args.hogs):
+                result = run_once(mode, args.pytest_args, args.timeout, args.log_dir)
+        else:
+            result = run_once(mode, args.pytest_args, args.timeout, args.log_dir)
+        results.append(result)
+        verdict = "ok" if not result["failures"] and not result["strays"] else "FAILED"
+        print(f"{verdict}: {result['summary'] or 'exit ' + str(result['returncode'])} ({result['seconds']} s)", flush=True)
+        for failure in result["failures"]:
+            reason = result["reasons"].get(failure, "")
+            print(f"    failed: {failure}" + (f" - {reason}" if reason else ""), flush=True)
+        for stray in result["strays"]:
+            print(f"    stray process (killed): {stray}", flush=True)
+        for line in result.get("output_tail", []):
+            print(f"    | {line}", flush=True)
+    report(results, time.monotonic() - started)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"seed": seed, "hogs": args.hogs, "runs": results}, f, indent=1)
+    bad = sum(1 for r in results if r["failures"] or r["strays"])
+    return 1 if bad else 0
+
+
+def report(results, seconds):
+    print()
+    print("| run | load | order | processes | result | seconds |")
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        outcome = "ok" if not r["failures"] and not r["strays"] else f"{len(r['failures'])} failed, {len(r['strays'])} strays"
+        print(
+            f"| {r['run']} | {'loaded' if r['loaded'] else 'idle'} | "
+            f"{'random ' + str(r['shuffle']) if r['shuffle'] else 'file'} | "
+            f"{'-n 2' if r['xdist'] else '1'} | {outcome} | {r['seconds']} |"
+        )
+    by_test = defaultdict(list)
+    for r in results:
+        for failure in r["failures"]:
+            by_test[failure].append(r["run"])
+    loaded = [r for r in results if r["loaded"]]
+    failed_runs = sum(1 for r in results if r["failures"])
+    strays = sum(len(r["strays"]) for r in results)
+    print()
+    print(
+        f"flake: {len(results)} runs ({len(loaded)} loaded, "
+        f"{sum(1 for r in results if r['shuffle'])} in random order, "
+        f"{sum(1 for r in results if r['xdist'])} under -n 2) in {seconds:.0f} s: "
+        f"{failed_runs} run(s) with failures, {sum(len(v) for v in by_test.values())} failure(s), "
+        f"{strays} stray process(es)"
+    )
+    if by_test:
+        print()
+        print("| test id | failed in runs |")
+        print("|---|---|")
+        for test, runs in sorted(by_test.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            print(f"| {test} | {', '.join(map(str, runs))} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

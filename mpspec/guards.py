@@ -1,0 +1,493 @@
+"""Reliability guards for every test: no leaked processes, no hangs, no leaked
+semaphores or shared memory.  Loaded by mpspec.plugin.
+
+After CPython's multiprocessing tests (dangling-process checks, ``reap_children``,
+a deadline on everything) and mspec's leak checks:
+
+- **Leak guard** (every test): once the test is over, no descendant of the test
+  process may be alive or a zombie.  Leftovers are terminated, then killed, then
+  reaped, and the test fails naming their pids and command lines.  The fork server
+  and the resource tracker are legitimate long-lived children: exactly their pids
+  are excluded (not their descendants).  Under xdist the test process is a worker,
+  whose parent (the controller) and siblings are never its descendants.  A queue
+  feeder thread left running fails the test too (the ``ctx`` fixture checks its own
+  tests; the guard checks the others).
+- **Hang guard** (spec tests): a test still running after ``--spec-test-deadline``
+  seconds has its whole child tree killed and fails at once, and the run goes on.
+  pytest-timeout stays the backstop, with a longer limit.
+- **Resource tracker**: each test process starts its resource tracker with stderr
+  going to a log of ours and stops it (and the fork server) at the end of the
+  session, so that the tracker's "leaked semaphore/shared_memory objects" warnings
+  are seen; any such warning fails the run.
+- ``--spec-shuffle SEED`` runs the tests in a random (seeded, reproducible) order.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from mpspec import lib, support
+from mpspec.deadlines import DEADLINE
+
+GUARD_DIR = "MPSPEC_GUARD_DIR"
+# A test with a few DEADLINE waits still fails with its own message first.
+DEFAULT_TEST_DEADLINE = float(os.environ.get("MPSPEC_TEST_DEADLINE", 3 * DEADLINE))
+LIBRARIES = ("multiprocessing", "multiprocess", "billiard")
+TRACKER_WARNING = "resource_tracker:"
+
+
+def _positive_float(flag):
+    def parse(value):
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1.0
+        if not number > 0:
+            raise pytest.UsageError(f"{flag}: expected a positive number of seconds, got {value!r}")
+        return number
+
+    return parse
+
+
+def _seed(value):
+    try:
+        return int(value)
+    except ValueError:
+        raise pytest.UsageError(f"--spec-shuffle: expected an integer seed, got {value!r}") from None
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("mpspec", "multiprocessing spec")
+    group.addoption(
+        "--spec-test-deadline",
+        metavar="SECONDS",
+        default=None,
+        help=f"hang guard: a spec test still running after this long has its child tree "
+        f"killed and fails (default {DEFAULT_TEST_DEADLINE:g}; pytest-timeout is the backstop)",
+    )
+    group.addoption(
+        "--spec-shuffle",
+        metavar="SEED",
+        default=None,
+        help="run the tests in a random order drawn from SEED (same order in every xdist worker)",
+    )
+
+
+def pytest_configure(config):
+    raw = config.getoption("spec_test_deadline")
+    config._mpspec_test_deadline = (
+        DEFAULT_TEST_DEADLINE if raw is None else _positive_float("--spec-test-deadline")(raw)
+    )
+    raw = config.getoption("spec_shuffle")
+    config._mpspec_shuffle = None if raw is None else _seed(raw)
+    config._mpspec_signal_ready = _install_handler()
+
+
+def pytest_report_header(config):
+    mutant = os.environ.get("MPSPEC_MUTANT")
+    lines = []
+    if mutant:
+        lines.append(f"mpspec: MUTANT {mutant} IS ACTIVE (mutation self-check run)")
+    if config._mpspec_shuffle is not None:
+        lines.append(f"mpspec: random order, --spec-shuffle {config._mpspec_shuffle}")
+    return lines
+
+
+@pytest.hookimpl(tryfirst=True)  # before the plugin deselects and writes the inventory
+def pytest_collection_modifyitems(session, config, items):
+    if config._mpspec_shuffle is not None:
+        random.Random(config._mpspec_shuffle).shuffle(items)
+
+
+# --- the process tree ---------------------------------------------------------
+
+
+def helper_pids():
+    """The pids of the fork servers and resource trackers this process started:
+    legitimate long-lived children, for every library loaded."""
+    pids = set()
+    for name in LIBRARIES:
+        forkserver = sys.modules.get(f"{name}.forkserver")
+        server = getattr(forkserver, "_forkserver", None)
+        pids.add(getattr(server, "_forkserver_pid", None))
+        for tracker_module in ("resource_tracker", "semaphore_tracker"):
+            module = sys.modules.get(f"{name}.{tracker_module}")
+            for attr in ("_resource_tracker", "_semaphore_tracker"):
+                pids.add(getattr(getattr(module, attr, None), "_pid", None))
+    pids.discard(None)
+    return pids
+
+
+def stray_processes():
+    """Descendants of this process, but the fork servers and resource trackers."""
+    helpers = helper_pids()
+    try:
+        children = psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return []
+    return [p for p in children if p.pid not in helpers and not _pidless_tracker(p)]
+
+
+# billiard's fork server and semaphore tracker keep no pid to look up: recognise our
+# own by their command lines (direct children running the helper's main).
+_PIDLESS_HELPERS = ("from billiard.forkserver import main", "from billiard.semaphore_tracker import main")
+
+
+def _pidless_tracker(proc):
+    try:
+        cmdline = " ".join(proc.cmdline())
+        return proc.ppid() == os.getpid() and any(h in cmdline for h in _PIDLESS_HELPERS)
+    except psutil.Error:
+        return False
+
+
+def describe(proc):
+    try:
+        status = proc.status()
+        cmdline = " ".join(proc.cmdline()) or proc.name()
+    except psutil.ZombieProcess:
+        status, cmdline = psutil.STATUS_ZOMBIE, "?"
+    except psutil.Error:
+        status, cmdline = "gone", "?"
+    return f"pid {proc.pid} ({status}): {cmdline[:200]}"
+
+
+def kill_tree(procs, grace: float = 3.0):
+    """Terminate, then kill, then reap ``procs``; return their descriptions, taken
+    before they were stopped."""
+    seen = [describe(p) for p in procs]
+    for sig in ("terminate", "kill"):
+        alive = []
+        for proc in procs:
+            try:
+                if proc.status() != psutil.STATUS_ZOMBIE:
+                    getattr(proc, sig)()
+                    alive.append(proc)
+            except psutil.Error:
+                pass
+        if not alive:
+            break
+        psutil.wait_procs(alive, timeout=grace)
+    reap()
+    return seen
+
+
+def reap_library_children():
+    """Join the children of the libraries that have exited, through the libraries,
+    so that their bookkeeping stays right (a finished child nobody joined yet is not
+    a leak; the library would join it at its next active_children())."""
+    for name in LIBRARIES:
+        module = sys.modules.get(name)
+        if module is not None and hasattr(module, "active_children"):
+            try:
+                module.active_children()
+            except Exception:
+                pass
+
+
+def reap():
+    """Collect every child of this process that has exited: the library's own
+    children through the library, then any other zombie."""
+    reap_library_children()
+    me = psutil.Process()
+    try:
+        children = me.children()
+    except psutil.Error:
+        return
+    for child in children:
+        try:
+            if child.status() == psutil.STATUS_ZOMBIE:
+                os.waitpid(child.pid, os.WNOHANG)
+        except (psutil.Error, ChildProcessError):
+            pass
+
+
+# --- the leak guard -------------------------------------------------------------
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Note the test's process tree before its fixtures are torn down: a fixture that
+    stops a child can orphan the child's own children, which then leave the tree."""
+    item._mpspec_tree = stray_processes()
+    yield
+
+
+def _orphans(before, now):
+    """Processes of the tree noted before teardown that still run outside it."""
+    pids = {p.pid for p in now}
+    orphans = []
+    for proc in before:
+        try:
+            if proc.pid not in pids and proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                orphans.append(proc)
+        except psutil.Error:
+            pass
+    return orphans
+
+
+@pytest.fixture(autouse=True)
+def _mpspec_leak_guard(request):
+    """After every test: no descendant alive or a zombie, no queue feeder thread."""
+    yield
+    reap_library_children()
+    leftovers = stray_processes()
+    leftovers += _orphans(getattr(request.node, "_mpspec_tree", []), leftovers)
+    problems = []
+    if leftovers:
+        seen = kill_tree(leftovers)
+        problems.append(f"the test leaked {len(seen)} process(es), now killed: " + "; ".join(seen))
+    tree = getattr(request.node, "_mpspec_hang_tree", None)
+    if tree is not None and not getattr(request.node, "_mpspec_hang_raised", False):
+        problems.append("the test ran past its deadline (hang guard); its child tree then: " + "; ".join(tree))
+    if "ctx" not in request.fixturenames:  # ctx checks its own tests
+        feeders = support.lingering_feeder_threads()
+        if feeders:
+            problems.append(f"the test left {len(feeders)} queue feeder thread(s) running")
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+# --- the hang guard ---------------------------------------------------------------
+
+
+class HangGuardFired(AssertionError):
+    """A test ran past its deadline; its child tree has been killed."""
+
+
+_SIGNAL = signal.SIGUSR1
+_CURRENT = {}  # "watchdog": the armed watchdog of the running test, if any
+
+
+def _on_signal(signum, frame):
+    watchdog = _CURRENT.get("watchdog")
+    if watchdog is not None and watchdog.armed and watchdog.pending:
+        watchdog.pending = False
+        watchdog.item._mpspec_hang_raised = True
+        raise HangGuardFired(watchdog.message())
+
+
+def _install_handler():
+    """Once, in the main thread: the handler stays for the whole session, so a late
+    signal can never meet the default action (which would end the process)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(_SIGNAL, _on_signal)
+        return True
+    return False
+
+
+class _Watchdog:
+    """At the deadline, interrupts the test's (main) thread with HangGuardFired, so
+    that the test's own clean-up runs while its children are still intact (killing
+    a pool worker that holds a queue lock would deadlock the pool's terminate()).
+    If the test is still running ``GRACE`` seconds later, its child tree is killed
+    and it is interrupted again, and so on."""
+
+    GRACE = 5.0
+
+    def __init__(self, item, seconds, interrupt):
+        self.item, self.seconds, self.interrupt = item, seconds, interrupt
+        self.armed = False
+        self.pending = False
+        self.tree = []
+        self.killed = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._watch, name="mpspec-hang-guard", daemon=True)
+
+    def message(self):
+        text = f"hang guard: the test was still running after its deadline of {self.seconds:g} s"
+        if self.killed:
+            text += "; its child tree was killed: " + "; ".join(self.killed)
+        elif self.tree:
+            text += "; its child tree then: " + "; ".join(self.tree)
+        return text
+
+    def _interrupt(self):
+        self.pending = True
+        if self.armed and self.interrupt:
+            signal.pthread_kill(threading.main_thread().ident, _SIGNAL)
+
+    def _watch(self):
+        if self.stop.wait(self.seconds):
+            return
+        self.tree = [describe(p) for p in stray_processes()]
+        self.item._mpspec_hang_tree = self.tree
+        self._interrupt()
+        while not self.stop.wait(self.GRACE):
+            self.killed += kill_tree(stray_processes())
+            self.item._mpspec_hang_killed = self.killed
+            self._interrupt()
+
+    def __enter__(self):
+        _CURRENT["watchdog"] = self
+        self.armed = True
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.armed = False
+        self.stop.set()
+        self.thread.join()
+        _CURRENT.pop("watchdog", None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    from mpspec.plugin import _is_spec_item
+
+    if not _is_spec_item(item):
+        yield
+        return
+    interrupt = item.config._mpspec_signal_ready and threading.current_thread() is threading.main_thread()
+    with _Watchdog(item, item.config._mpspec_test_deadline, interrupt):
+        yield
+
+
+# --- the resource tracker -------------------------------------------------------
+
+
+def _runs_tests(config):
+    """False for the xdist controller, which runs no test itself."""
+    return hasattr(config, "workerinput") or config.getoption("dist", "no") == "no"
+
+
+def _tracker_module():
+    try:
+        return lib.module("resource_tracker")
+    except ImportError:
+        return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist starts its workers, which inherit GUARD_DIR
+def pytest_sessionstart(session):
+    """Start the resource tracker of the library under test with its stderr in our
+    log, before any test can start it with stderr in a capture file."""
+    config = session.config
+    if not hasattr(config, "workerinput"):
+        # The directory where every test process of this run logs its resource tracker.
+        config._mpspec_guard_dir = tempfile.mkdtemp(prefix="mpspec-guard-")
+        os.environ[GUARD_DIR] = config._mpspec_guard_dir
+    directory = os.environ.get(GUARD_DIR)
+    module = _tracker_module()
+    if not _runs_tests(config) or not directory or module is None:
+        return
+    tracker = getattr(module, "_resource_tracker", None)
+    if tracker is None or getattr(tracker, "_fd", None) is not None:
+        return
+    log = os.path.join(directory, f"tracker-{os.getpid()}.log")
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    saved = os.dup(2)
+    try:
+        sys.stderr.flush()
+        os.dup2(fd, 2)
+        tracker.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(fd)
+
+
+def _wait_gone(pid, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return True
+        if done:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def run_exit_finalizers():
+    """What the library does at interpreter exit, before its helpers see EOF: collect
+    garbage and run the finalizers that have an exit priority (they unlink and
+    unregister the semaphores of objects still alive).  What the tracker still holds
+    after this is truly leaked: its owner died without cleaning up."""
+    import gc
+
+    gc.collect()
+    for name in LIBRARIES:
+        util = sys.modules.get(f"{name}.util")
+        if util is not None and hasattr(util, "_run_finalizers"):
+            try:
+                util._run_finalizers(0)
+            except Exception:
+                pass
+
+
+def stop_helpers(timeout: float = DEADLINE):
+    """Stop the fork servers, then the resource trackers (which then report what was
+    leaked); kill any that does not end within ``timeout``."""
+    run_exit_finalizers()
+    for name in LIBRARIES:
+        server = getattr(sys.modules.get(f"{name}.forkserver"), "_forkserver", None)
+        pid = getattr(server, "_forkserver_pid", None)
+        if pid is not None:
+            try:
+                os.close(server._forkserver_alive_fd)
+            except (OSError, TypeError):
+                pass
+            if not _wait_gone(pid, timeout):
+                os.kill(pid, signal.SIGKILL)
+                _wait_gone(pid, timeout)
+            server._forkserver_alive_fd = server._forkserver_pid = None
+            if hasattr(server, "_forkserver_address"):
+                server._forkserver_address = None
+    for name in LIBRARIES:
+        tracker = getattr(sys.modules.get(f"{name}.resource_tracker"), "_resource_tracker", None)
+        pid = getattr(tracker, "_pid", None)
+        if pid is not None:
+            try:
+                os.close(tracker._fd)
+            except (OSError, TypeError):
+                pass
+            if not _wait_gone(pid, timeout):
+                os.kill(pid, signal.SIGKILL)
+                _wait_gone(pid, timeout)
+            tracker._fd = tracker._pid = None
+
+
+def tracker_warnings(directory):
+    """The resource trackers' warnings logged in ``directory``."""
+    lines = []
+    for log in sorted(Path(directory).glob("tracker-*.log")):
+        lines += [line for line in log.read_text(errors="replace").splitlines() if TRACKER_WARNING in line]
+    return lines
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist tells the controller this worker is done
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if _runs_tests(config):
+        stop_helpers()
+    directory = getattr(config, "_mpspec_guard_dir", None)
+    if directory is None:
+        return
+    warnings = tracker_warnings(directory)
+    for log in Path(directory).glob("*"):
+        log.unlink()
+    os.rmdir(directory)
+    if warnings:
+        config._mpspec_tracker_warnings = warnings
+        if session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    warnings = getattr(config, "_mpspec_tracker_warnings", None)
+    if warnings:
+        terminalreporter.write_sep("=", "resource tracker: leaked resources (the run fails)", red=True)
+        for line in warnings:
+            terminalreporter.write_line(line.strip())

@@ -1,0 +1,313 @@
+"""The reliability guards (mpspec/guards.py): a test that leaks a process fails and
+names it, a test whose child hangs fails within its own deadline while the run goes
+on, leaked semaphores or shared memory fail the run, and bad input is a one-line
+usage error.  Each runs a small spec-like project through pytest in a subprocess."""
+
+import os
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from tests.helpers import ROOT, pytest_run
+
+HEADER = '''import os, subprocess, sys, time
+
+import psutil
+import pytest
+
+from mpspec.lib import mp
+
+PIDS = os.environ["MPSPEC_SELFTEST_PIDS"]
+
+
+def note(name, pid):
+    with open(os.path.join(PIDS, name), "w") as f:
+        f.write(str(pid))
+
+
+def sleeper():
+    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+'''
+
+
+def project(tmp_path, body):
+    """A spec-like project: the mpspec plugin and one spec file; returns (its
+    directory, the directory where its tests note the pids they start)."""
+    root = tmp_path / "project"
+    (root / "spec").mkdir(parents=True)
+    (root / "conftest.py").write_text('pytest_plugins = ["mpspec.plugin"]\n')
+    (root / "spec" / "test_selftest.py").write_text(HEADER + body)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    return root, pids
+
+
+def run_project(root, pids, *args, timeout=300):
+    env = dict(os.environ, MPSPEC_SELFTEST_PIDS=str(pids))
+    env.pop("PYTEST_ADDOPTS", None)
+    env.pop("PYTEST_XDIST_WORKER", None)
+    start = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "spec", "-p", "no:cacheprovider", "-rA", *map(str, args)],
+        cwd=str(root), env=env, capture_output=True, text=True, timeout=timeout,
+    )
+    return done, time.monotonic() - start
+
+
+def noted(pids):
+    return {p.name: int(p.read_text()) for p in pids.iterdir()}
+
+
+def assert_all_gone(pids):
+    """No process a self-test project started is still running (zombies of an
+    exited run are init's to reap, and count as gone)."""
+    for name, pid in noted(pids).items():
+        try:
+            status = psutil.Process(pid).status()
+        except psutil.NoSuchProcess:
+            continue
+        assert status == psutil.STATUS_ZOMBIE, f"{name} (pid {pid}) is still {status}"
+
+
+LEAKS = '''
+KEPT = []
+
+@pytest.mark.claim("basics.process-identity")
+def test_leaks_a_running_subprocess(start_method):
+    """leaves an interpreter sleeping"""
+    note("running", sleeper().pid)
+
+
+@pytest.mark.claim("basics.process-identity")
+def test_leaks_a_zombie(start_method):
+    """leaves an exited child unreaped"""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    KEPT.append(child)  # a Popen that is garbage-collected reaps its child
+    note("zombie", child.pid)
+    deadline = time.monotonic() + 30
+    while psutil.Process(child.pid).status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+@pytest.mark.claim("basics.process-identity")
+def test_leaks_a_process_of_the_library(start_method):
+    """starts a library child that sleeps, and forgets it (no ctx fixture)"""
+    child = mp.get_context(start_method).Process(target=time.sleep, args=(600,))
+    child.start()
+    note("library", child.pid)
+
+
+@pytest.mark.claim("basics.process-identity")
+def test_cleans_up(start_method):
+    """starts and joins a child: no leak"""
+    child = sleeper()
+    child.kill()
+    child.wait(30)
+'''
+
+
+@pytest.mark.parametrize("mode", [["-p", "no:xdist"], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_test_that_leaks_a_process_fails_naming_it(tmp_path, mode):
+    root, pids = project(tmp_path, LEAKS)
+    done, _ = run_project(root, pids, "--start-method", "fork", *mode)
+    out = done.stdout
+    assert done.returncode == 1, out + done.stderr
+    seen = noted(pids)
+    for test, name, detail in (
+        ("test_leaks_a_running_subprocess", "running", "time.sleep(600)"),
+        ("test_leaks_a_zombie", "zombie", "(zombie)"),
+        ("test_leaks_a_process_of_the_library", "library", ""),
+    ):
+        assert f"ERROR spec/test_selftest.py::{test}[fork]" in out, out
+        assert f"pid {seen[name]} " in out and detail in out
+    assert "the test leaked 1 process(es), now killed" in out
+    assert "PASSED spec/test_selftest.py::test_cleans_up[fork]" in out
+    assert_all_gone(pids)
+
+
+HANGS = '''
+
+def hang(pids):
+    """A child that starts a grandchild, then blocks forever."""
+    note("grandchild", sleeper().pid)
+    note("child", os.getpid())
+    time.sleep(600)
+
+
+@pytest.mark.claim("basics.process-identity")
+def test_child_hangs(ctx):
+    """the parent waits, with no deadline of its own, for a child that never answers"""
+    q = ctx.Queue()
+    child = ctx.Process(target=hang, args=(PIDS,))
+    child.start()
+    q.get()
+
+
+@pytest.mark.claim("basics.process-identity")
+def test_the_next_test_runs(ctx):
+    """a child that ends at once"""
+    child = ctx.Process(target=time.sleep, args=(0,))
+    child.start()
+    child.join(30)
+    assert child.exitcode == 0
+'''
+
+
+@pytest.mark.parametrize("mode", [["-p", "no:xdist"], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_hanging_child_fails_its_test_within_the_deadline_and_the_run_goes_on(tmp_path, mode):
+    root, pids = project(tmp_path, HANGS)
+    deadline = 3
+    done, took = run_project(
+        root, pids, "--start-method", "fork", "--spec-test-deadline", deadline, "--timeout", 120, *mode
+    )
+    out = done.stdout
+    assert done.returncode == 1, out + done.stderr
+    assert "FAILED spec/test_selftest.py::test_child_hangs[fork]" in out, out
+    assert f"hang guard: the test was still running after its deadline of {deadline} s" in out
+    seen = noted(pids)
+    assert f"pid {seen['child']} " in out and f"pid {seen['grandchild']} " in out
+    assert "PASSED spec/test_selftest.py::test_the_next_test_runs[fork]" in out
+    assert "Timeout" not in out  # the guard, not pytest-timeout's backstop, ended it
+    assert took < 60
+    assert_all_gone(pids)
+
+
+TRACKER = '''
+
+@pytest.mark.claim("basics.threads-share")
+def test_leaks_shared_memory():
+    """creates a shared memory block and never unlinks it"""
+    from mpspec import lib
+
+    block = lib.module("shared_memory").SharedMemory(create=True, size=64)
+    block.close()
+'''
+
+
+@pytest.mark.parametrize("mode", [["-p", "no:xdist"], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_leaked_shared_memory_block_fails_the_run(tmp_path, mode):
+    root, pids = project(tmp_path, TRACKER)
+    done, _ = run_project(root, pids, *mode)
+    out = done.stdout
+    assert "PASSED spec/test_selftest.py::test_leaks_shared_memory" in out, out
+    assert done.returncode == 1, out + done.stderr
+    assert "resource tracker: leaked resources (the run fails)" in out
+    assert "leaked shared_memory objects to clean up at shutdown" in out
+
+
+# --- bad input ------------------------------------------------------------------
+
+
+def one_line_usage_error(done, message):
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 4, done.stdout + done.stderr  # pytest's usage-error code
+    assert lines == [f"ERROR: {message}"], done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--start-method", "bogus"], "--start-method: unknown start method 'bogus'; valid: fork, spawn, forkserver"),
+        (["--impl", "nope"], "--impl: unknown library 'nope'; valid: multiprocessing, multiprocess, billiard"),
+        (["--spec-test-deadline", "0"], "--spec-test-deadline: expected a positive number of seconds, got '0'"),
+        (["--spec-shuffle", "x"], "--spec-shuffle: expected an integer seed, got 'x'"),
+    ],
+)
+def test_bad_values_are_one_line_usage_errors(args, message):
+    one_line_usage_error(pytest_run("spec", "--collect-only", "-q", *args), message)
+
+
+def test_an_unknown_claim_is_a_one_line_usage_error():
+    done = pytest_run("spec", "--collect-only", "-q", "--claim", "no.such")
+    one_line_usage_error(done, done.stderr.strip()[len("ERROR: "):])
+    assert "--claim: unknown claim 'no.such'; valid:" in done.stderr
+
+
+def test_an_unwritable_report_directory_is_a_one_line_usage_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    done = pytest_run("spec", "--collect-only", "-q", "--spec-report", blocker / "report")
+    one_line_usage_error(done, f"--spec-report: cannot write to '{blocker / 'report'}': Not a directory")
+
+
+def test_an_impl_that_is_not_installed_is_a_one_line_usage_error(tmp_path):
+    # billiard is installed here: shadow it with a module that cannot be imported.
+    (tmp_path / "billiard.py").write_text('raise ImportError("No module named billiard")\n')
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    env.pop("PYTEST_ADDOPTS", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "spec", "--collect-only", "-q", "--impl", "billiard", "-p", "no:cacheprovider"],
+        cwd=str(ROOT), env=env, capture_output=True, text=True, timeout=120,
+    )
+    one_line_usage_error(done, "--impl: billiard is not installed (python -m pip install -e '.[billiard]')")
+
+
+def test_shuffle_reorders_the_same_tests_reproducibly(tmp_path):
+    from tests.helpers import inventory
+
+    plain = [r["nodeid"] for r in inventory(tmp_path)]
+    first = [r["nodeid"] for r in inventory(tmp_path, "--spec-shuffle", "7")]
+    again = [r["nodeid"] for r in inventory(tmp_path, "--spec-shuffle", "7")]
+    assert first == again and first != plain and sorted(first) == sorted(plain)
+
+
+# --- the flake and mutation commands ------------------------------------------------
+
+
+def command(*args, timeout=300):
+    env = dict(os.environ)
+    env.pop("PYTEST_ADDOPTS", None)
+    env.pop("MPSPEC_MUTANT", None)
+    return subprocess.run(
+        [sys.executable, *args], cwd=str(ROOT), env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_no_mutant_is_active_in_a_normal_run():
+    from mpspec import mutants
+
+    assert mutants.ENV not in os.environ
+    assert "mutation_site" not in os.environ.get("PYTHONPATH", "")
+    assert all("mutation_site" not in p for p in sys.path)
+
+
+def test_every_mutant_targets_registered_claims_and_every_claim_has_one():
+    from mpspec.mutants import MUTANTS
+    from mpspec.registry import CLAIMS
+
+    targeted = {c for m in MUTANTS.values() for c in m.claims}
+    assert targeted <= set(CLAIMS)
+    assert set(CLAIMS) - targeted == set()
+
+
+def test_a_mutant_reaches_spawned_children_and_is_killed():
+    # parent_process() is called in the child only: under spawn and forkserver the
+    # patch reaches it through sitecustomize alone.
+    done = command("-m", "mpspec.mutate", "--no-baseline", "--jobs", "1", "--mutant", "parent-process-none")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "parent-process-none (basics.process-identity) ... killed (3 failing test(s)" in done.stdout
+    assert "| `basics.process-identity` | 1 | parent-process-none |" in done.stdout
+
+
+def test_an_unknown_mutant_is_a_usage_error():
+    done = command("-m", "mpspec.mutate", "--mutant", "no-such")
+    assert done.returncode == 2 and "unknown mutant 'no-such'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_flake_command_runs_loaded_and_kills_its_hogs(tmp_path):
+    report = tmp_path / "flake.json"
+    done = command(
+        "-m", "mpspec.flake", "--runs", "1", "--loaded", "1", "--hogs", "1", "--json", report,
+        "--", "--claim", "basics.threads-share",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "run  1/1 [loaded, file order, -n 2] ... ok" in done.stdout
+    assert "1 runs (1 loaded" in done.stdout and "0 failure(s), 0 stray process(es)" in done.stdout
+    hogs = [p for p in psutil.process_iter(["cmdline"]) if "while True" in " ".join(p.info["cmdline"] or [])
+            and str(os.getpid()) not in " ".join(p.info["cmdline"] or [])]
+    assert [p for p in hogs if p.ppid() == os.getpid()] == []
