@@ -40,6 +40,10 @@ def module(submodule: str = ""):
             raise NotInstalled(
                 f"{full} is not installed (python -m pip install -e '.[{EXTRAS.get(full, full)}]')"
             ) from exc
+        if not submodule and os.environ.get("MPSPEC_PROFILE"):
+            from mpspec import children  # opt-in profiling: see mpspec.children
+
+            children.profile(_loaded[full])
     return _loaded[full]
 
 

@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from mpspec import env, lib, support
+from mpspec import children, env, lib, support
 from mpspec.registry import ALL_METHODS, ANY, CLAIMS
 
 SPEC_DIR = "spec"
+
+# The leak guard, the hang guard and the resource-tracker check (mpspec/guards.py).
+pytest_plugins = ["mpspec.guards"]
 
 
 def pytest_addoption(parser):
@@ -126,6 +129,11 @@ def pytest_configure(config):
         "claim(*ids): the catalogue claims this spec test checks (see mpspec/claims/)",
     )
     config.stash[STATE] = SpecState(config)
+    children.start_session(lib.mp)  # no __main__ re-run in children, forkserver preload
+
+
+def pytest_unconfigure(config):
+    children.end_session()
 
 
 def _state(config) -> SpecState:
