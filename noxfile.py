@@ -83,8 +83,9 @@ def impl(session, library):
 
 @nox.session(python=False)
 def matrix(session):
-    """Merge every report under .matrix/reports into docs/MATRIX.md and docs/matrix.html."""
+    """Merge every report under .matrix/reports into docs/MATRIX.md, docs/matrix.html and
+    the README's table of differences."""
     reports = sorted(str(p) for p in REPORTS.glob("*/report.json"))
     if not reports:
         session.error("no reports under .matrix/reports: run the other sessions first")
-    session.run(sys.executable, "-m", "mpspec.matrix", *reports, "--out", str(DOCS))
+    session.run(sys.executable, "-m", "mpspec.matrix", *reports, "--out", str(DOCS), "--readme", str(ROOT / "README.md"))

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import sys
 import tempfile
@@ -476,9 +477,7 @@ def pytest_sessionfinish(session, exitstatus):
     if directory is None:
         return
     warnings = tracker_warnings(directory)
-    for log in Path(directory).glob("*"):
-        log.unlink()
-    os.rmdir(directory)
+    shutil.rmtree(directory, ignore_errors=True)
     if warnings:
         config._mpspec_tracker_warnings = warnings
         if session.exitstatus == 0:

@@ -274,13 +274,60 @@ def render_html(reports) -> str:
     return "\n".join(h) + "\n"
 
 
+README_BEGIN, README_END = "<!-- differences:begin -->", "<!-- differences:end -->"
+
+
+def render_differences(reports) -> str:
+    """For the README: per claim whose verdict differs, where it departs from the
+    verdict most environments share."""
+    labels = [label(r) for r in reports]
+    rows = []
+    for c in claims_index(reports):
+        if not differs(reports, c["id"]):
+            continue
+        departures = OrderedDict()
+        for m in METHODS:
+            seen = [(lab, cell(r, c["id"], m)) for r, lab in zip(reports, labels)]
+            seen = [(lab, r["verdict"]) for lab, r in seen if r is not None and r["verdict"] != "n/a"]
+            if not seen:
+                continue
+            usual = Counter(v for _, v in seen).most_common(1)[0][0]
+            for lab, verdict in seen:
+                if verdict != usual:
+                    departures.setdefault((lab, verdict, usual), []).append(m)
+        where = "; ".join(
+            f"{WORD[v]} on {lab} ({'/'.join(ms) if len(ms) < 3 else 'every method'}; elsewhere {WORD[usual]})"
+            for (lab, v, usual), ms in departures.items()
+        )
+        rows.append(f"| `{c['id']}` | {where} |")
+    head = [
+        f"Where the verdicts differ between the {len(reports)} environments of the last local matrix "
+        f"({', '.join(labels)}):",
+        "",
+        "| claim | where it differs |",
+        "|---|---|",
+    ]
+    return "\n".join(head + (rows or ["| (none) | |"]))
+
+
+def update_readme(path, reports):
+    text = Path(path).read_text(encoding="utf-8")
+    if README_BEGIN not in text or README_END not in text:
+        raise Usage(f"{path} has no {README_BEGIN} ... {README_END} block")
+    start, end = text.index(README_BEGIN) + len(README_BEGIN), text.index(README_END)
+    Path(path).write_text(text[:start] + "\n" + render_differences(reports) + "\n" + text[end:], encoding="utf-8")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m mpspec.matrix", description=__doc__.split("\n\n")[0])
     parser.add_argument("reports", nargs="+", metavar="REPORT.json")
     parser.add_argument("--out", default="docs", metavar="DIR", help="where MATRIX.md and matrix.html go (default docs/)")
+    parser.add_argument("--readme", metavar="FILE", help="also rewrite the differences block of this README")
     args = parser.parse_args(argv)
     try:
         reports = load(args.reports)
+        if args.readme:
+            update_readme(args.readme, reports)
     except Usage as exc:
         print(f"mpspec.matrix: {exc}", file=sys.stderr)
         return 2

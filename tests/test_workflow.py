@@ -69,3 +69,15 @@ def test_a_bad_report_is_a_clear_error(tmp_path, capsys):
     bad.write_text("{}", encoding="utf-8")
     assert matrix.main([str(bad)]) == 2
     assert "is not a report" in capsys.readouterr().err
+
+
+def test_the_readme_lists_where_environments_differ(tmp_path):
+    a = _report(tmp_path / "a.json", "3.11.7")
+    b = _report(tmp_path / "b.json", "3.11.7", optimize=1, verdict="does-not-hold")
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{matrix.README_BEGIN}\nSTALE-CONTENT\n{matrix.README_END}\nrest\n", encoding="utf-8")
+    assert matrix.main([str(a), str(b), "--out", str(tmp_path / "out"), "--readme", str(readme)]) == 0
+    text = readme.read_text(encoding="utf-8")
+    assert "STALE-CONTENT" not in text and text.startswith("intro\n") and text.endswith("rest\n")
+    assert "| `process.closure-target` | does not hold on linux · 3.11.7 · -O (every method; elsewhere holds) |" in text \
+        or "| `process.closure-target` | holds on linux · 3.11.7 (every method; elsewhere does not hold) |" in text
