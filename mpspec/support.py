@@ -50,7 +50,14 @@ def stop(process, grace: float = 5.0):
         process.terminate()
         process.join(grace)
     if process.is_alive():
-        process.kill()
+        if hasattr(process, "kill"):
+            process.kill()
+        elif sys.platform == "win32":  # no SIGKILL on Windows: terminate is the hard stop
+            process.terminate()
+        else:  # billiard's Process has no kill()
+            import signal
+
+            os.kill(process.pid, signal.SIGKILL)
         process.join(grace)
 
 

@@ -4,7 +4,6 @@ pipes, end of file, and two processes on one end.
 Article: 多进程通信, the Pipe subsection (its paragraph and example).
 """
 
-import pickle
 import threading
 import time
 
@@ -147,13 +146,27 @@ def share_send_end(ctx, count, size, lock=None):
         for n in range(1, WRITERS + 1)
     ]
     # A recv() stuck inside a corrupted message ends when the writers are gone.
-    watchdog = threading.Timer(DEADLINE, lambda: [w.kill() for w in writers])
+    timed_out = threading.Event()
+
+    def kill_writers():
+        timed_out.set()
+        for w in writers:
+            getattr(w, "kill", w.terminate)()
+
+    watchdog = threading.Timer(DEADLINE, kill_writers)
     try:
         for w in writers:
             w.start()
         send_end.close()  # the writers hold the only copies: EOF once they are done
         watchdog.start()
-        return read_messages(receive_end, size, time.monotonic() + DEADLINE)
+        intact, problem = read_messages(receive_end, size, WRITERS * count, time.monotonic() + DEADLINE)
+        if timed_out.is_set():  # what was read after the kill proves nothing
+            raise support.ChildHung(f"the writers did not finish within {DEADLINE:g} s and were killed")
+        if problem is None or problem.startswith("end of file"):
+            # Messages are missing only if the writers sent them all: a writer that
+            # failed is not a corrupted stream.
+            assert [support.join(w).exitcode for w in writers] == [0] * WRITERS
+        return intact, problem
     finally:
         watchdog.cancel()
         for w in writers:
@@ -161,7 +174,11 @@ def share_send_end(ctx, count, size, lock=None):
         receive_end.close()
 
 
-def read_messages(conn, size, deadline):
+def read_messages(conn, size, expected, deadline):
+    """Read until end of file.  Any exception while reading (the unpickler meets
+    whatever bytes the interleaving left: UnpicklingError, KeyError, OSError...,
+    depending on the implementation), an end of file before ``expected`` messages,
+    a stray object, mixed content or a message out of order is corruption."""
     intact, last_seq = 0, {}
     while True:
         if not conn.poll(max(0.0, deadline - time.monotonic())):
@@ -169,16 +186,18 @@ def read_messages(conn, size, deadline):
         try:
             message = conn.recv()
         except EOFError:
+            if intact < expected:
+                return intact, f"end of file after {intact} of {expected} messages"
             return intact, None
-        except (pickle.UnpicklingError, OSError, ValueError, MemoryError) as exc:
+        except Exception as exc:
             return intact, f"{type(exc).__name__}: {exc}"
-        if not (isinstance(message, tuple) and len(message) == 3):
+        if not (isinstance(message, tuple) and len(message) == 3 and message[0] in range(1, WRITERS + 1)):
             return intact, f"a stray object {type(message).__name__}"
         writer, seq, body = message
         if body != pipes.payload(writer, size):
-            return intact, f"mixed content in writer {writer}'s message {seq}"
+            return intact, f"mixed content in writer {writer}'s message {seq!r}"
         if seq != last_seq.get(writer, -1) + 1:
-            return intact, f"writer {writer}'s message {seq} out of order"
+            return intact, f"writer {writer}'s message {seq!r} out of order"
         last_seq[writer] = seq
         intact += 1
 

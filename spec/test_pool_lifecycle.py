@@ -37,6 +37,41 @@ def test_workers_sleep_alive_after_the_last_task_and_vanish_at_join(ctx):
         assert support.wait_until(lambda: all(vanished(w.pid) for w in workers))
 
 
+def state(worker):
+    """psutil's status of a worker process, or "gone".  Only psutil looks: the
+    library's Process.is_alive() (and exitcode) would waitpid() and so reap a zombie."""
+    try:
+        return worker.status() if worker.is_running() else "gone"
+    except psutil.NoSuchProcess:
+        return "gone"
+
+
+@pytest.mark.claim("pool.idle-workers")
+def test_after_close_the_workers_are_zombies_until_join_unless_the_fork_server_reaps_them(
+    ctx, start_method, verdict
+):
+    """After close() and before join() the idle workers exit: under fork and spawn they
+    are our children and stay zombies until join() reaps them; under forkserver they
+    are the fork server's children, which it reaps, so they vanish without join()."""
+    with support.pool(ctx, 2) as pool:
+        workers = [psutil.Process(w.pid) for w in pool._pool]
+        assert pool.map(pools.square, range(10)) == [x * x for x in range(10)]
+        parents = {w.ppid() for w in workers}
+        pool.close()
+        if verdict == "partly":  # fork, spawn
+            assert parents == {os.getpid()}
+            zombies = [psutil.STATUS_ZOMBIE] * 2
+            assert support.wait_until(lambda: [state(w) for w in workers] == zombies), [state(w) for w in workers]
+        else:  # forkserver
+            assert os.getpid() not in parents
+            assert support.wait_until(lambda: [state(w) for w in workers] == ["gone"] * 2), [
+                state(w) for w in workers
+            ]
+        pool.join()
+        assert [state(w) for w in workers] == ["gone"] * 2
+        assert [w.exitcode for w in pool._pool] == [support.unreported_exitcode(start_method, 0)] * 2
+
+
 @pytest.mark.claim("pool.join-requires-close")
 def test_join_on_a_running_pool_raises_value_error(ctx, facts):
     """join() before close() (or terminate()) raises ValueError('Pool is still

@@ -66,6 +66,19 @@ CLAIMS = [
             ),
             fails("Under -O the assert is gone: the nested pool starts and works.", optimize=True),
             holds(
+                "A pool task's nested Pool fails with the AssertionError, as on CPython. But "
+                "the alternative does not work here: PyPy 3.9's standard library (7.3.10, "
+                "7.3.11) renamed ProcessPoolExecutor._adjust_process_count to "
+                "_adjust_process_count_cpython and left submit() calling the old name, so "
+                "under spawn and forkserver every submit() (and map()) raises AttributeError "
+                "\"'ProcessPoolExecutor' object has no attribute '_adjust_process_count'\" "
+                "and no worker starts (a PyPy bug: pypy/pypy#3873, #3910). Under fork, which "
+                "never calls it, executors work and nest.",
+                methods=("spawn", "forkserver"),
+                implementations=("PyPy",),
+                python="==3.9",
+            ),
+            holds(
                 "A pool task's nested Pool fails with the AssertionError. "
                 "concurrent.futures always builds its queues from the standard library, so "
                 "ProcessPoolExecutor(mp_context=<a multiprocess context>) works under fork "
@@ -102,6 +115,14 @@ CLAIMS = [
                 "map_async/apply_async(...).get(timeout) raise TimeoutError; the pool stays "
                 "usable.",
                 libraries=("billiard",),
+            ),
+            holds(
+                "As on CPython, map/get() raise the pickling error in the parent on every "
+                "start method and the pool stays usable; PyPy's pure-Python pickle raises "
+                "pickle.PicklingError for both: \"Can't pickle <function <lambda> at "
+                "0x...>: it's not found as <module>.<lambda>\" for a lambda, \"... it's not "
+                "found as <module>.<outer>.<locals>.<name>\" for a closure.",
+                implementations=("PyPy",),
             ),
             holds(),
         ),

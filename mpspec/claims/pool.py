@@ -69,10 +69,24 @@ CLAIMS = [
         article="进程池, Sample › fourth bullet",
         statement="When every task is done the n workers become zombie processes until "
         "join() reclaims them.",
-        explanation="No zombies: after the last task the workers are alive and sleeping, "
-        "waiting for more work; close()+join() (or terminate()+join()) ends and reaps them, "
-        "after which none remains.",
-        verdicts=(partly(),),
+        explanation="Idle workers of a running pool are no zombies: after the last task "
+        "they are alive and sleeping, waiting for more work. Zombies come only after "
+        "close(): the workers then exit and, being our children under fork and spawn, "
+        "stay zombies until join() reaps them; under forkserver the fork server reaps them "
+        "and they vanish. After join() (or terminate()) none remains.",
+        verdicts=(
+            fails(
+                "No zombie at any time: idle workers sleep, and after close() the workers, "
+                "children of the fork server rather than of the pool's process, exit and "
+                "are reaped by the fork server at once; join() has no zombie to reclaim.",
+                methods=("forkserver",),
+            ),
+            partly(
+                "Not while the pool runs: idle workers are alive and sleeping. But after "
+                "close() the workers exit and stay zombies (our children, not yet waited "
+                "for) until join() reaps them: the article's zombies exist in that window."
+            ),
+        ),
     ),
     Claim(
         id="pool.join-requires-close",

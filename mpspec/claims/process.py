@@ -112,6 +112,14 @@ CLAIMS = [
                 "Under fork nothing is pickled: the closure (or lambda) runs in the child.",
                 methods=("fork",),
             ),
+            holds(
+                "start() fails in the parent before any child exists, but PyPy's pickle is "
+                "the pure-Python one: a closure raises pickle.PicklingError \"Can't pickle "
+                "<function make_closure.<locals>.send_ran at 0x...>: it's not found as "
+                "<module>.make_closure.<locals>.send_ran\" (CPython: AttributeError), a "
+                "lambda a PicklingError \"it's not found as <module>.<lambda>\".",
+                implementations=("PyPy",),
+            ),
             holds(),
         ),
     ),
