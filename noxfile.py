@@ -29,6 +29,8 @@ LIBRARIES = ["multiprocess", "billiard"]
 nox.options.sessions = ["spec", "optimized", "impl", "matrix"]
 nox.options.error_on_missing_interpreters = False  # missing ones are listed, not failed
 nox.options.reuse_existing_virtualenvs = True
+# The standard library's venv: current virtualenv no longer seeds Python 3.8.
+nox.options.default_venv_backend = "venv"
 
 
 def _expose_pyenv_interpreters():

@@ -266,7 +266,10 @@ class HangGuardFired(AssertionError):
     """A test ran past its deadline; its child tree has been killed."""
 
 
-_SIGNAL = signal.SIGUSR1
+# Windows has neither SIGUSR1 nor pthread_kill: there the guard cannot interrupt the
+# test, and only kills its child tree (which ends most hangs: the test's blocking call
+# then sees EOF or a dead child); pytest-timeout remains the backstop.
+_SIGNAL = getattr(signal, "SIGUSR1", None)
 _CURRENT = {}  # "watchdog": the armed watchdog of the running test, if any
 
 
@@ -281,7 +284,7 @@ def _on_signal(signum, frame):
 def _install_handler():
     """Once, in the main thread: the handler stays for the whole session, so a late
     signal can never meet the default action (which would end the process)."""
-    if threading.current_thread() is threading.main_thread():
+    if _SIGNAL is not None and hasattr(signal, "pthread_kill") and threading.current_thread() is threading.main_thread():
         signal.signal(_SIGNAL, _on_signal)
         return True
     return False

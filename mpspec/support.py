@@ -118,7 +118,10 @@ def run_script(name: str, *args, optimize: bool = False, options=(), timeout: fl
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as exc:
-        os.killpg(proc.pid, 9)
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, 9)
+        else:  # Windows: no process groups to kill; the script at least
+            proc.kill()
         proc.communicate()
         raise ChildHung(f"{' '.join(cmd)} did not finish within {timeout:g} s") from exc
     return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
