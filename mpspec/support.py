@@ -76,8 +76,10 @@ def lingering_feeder_threads(grace: float = 5.0):
     import gc
     import threading
 
-    gc.collect()
     feeders = [t for t in threading.enumerate() if t.name.startswith("QueueFeederThread")]
+    if not feeders:
+        return []  # the common case: no garbage collection needed
+    gc.collect()  # a queue kept alive only by a reference cycle closes when collected
     for thread in feeders:
         thread.join(grace)
     return [t for t in feeders if t.is_alive()]
