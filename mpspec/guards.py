@@ -437,30 +437,29 @@ def stop_helpers(timeout: float = DEADLINE):
     run_exit_finalizers()
     for name in LIBRARIES:
         server = getattr(sys.modules.get(f"{name}.forkserver"), "_forkserver", None)
-        pid = getattr(server, "_forkserver_pid", None)
-        if pid is not None:
-            try:
-                os.close(server._forkserver_alive_fd)
-            except (OSError, TypeError):
-                pass
-            if not _wait_gone(pid, timeout):
-                os.kill(pid, signal.SIGKILL)
-                _wait_gone(pid, timeout)
+        if _end_helper(getattr(server, "_forkserver_pid", None), getattr(server, "_forkserver_alive_fd", None), timeout):
             server._forkserver_alive_fd = server._forkserver_pid = None
             if hasattr(server, "_forkserver_address"):
                 server._forkserver_address = None
     for name in LIBRARIES:
         tracker = getattr(sys.modules.get(f"{name}.resource_tracker"), "_resource_tracker", None)
-        pid = getattr(tracker, "_pid", None)
-        if pid is not None:
-            try:
-                os.close(tracker._fd)
-            except (OSError, TypeError):
-                pass
-            if not _wait_gone(pid, timeout):
-                os.kill(pid, signal.SIGKILL)
-                _wait_gone(pid, timeout)
+        if _end_helper(getattr(tracker, "_pid", None), getattr(tracker, "_fd", None), timeout):
             tracker._fd = tracker._pid = None
+
+
+def _end_helper(pid, fd, timeout):
+    """Close our end of a helper's pipe (it exits on EOF), wait for it, kill it if it
+    lingers.  False when there was no helper to end."""
+    if pid is None:
+        return False
+    try:
+        os.close(fd)
+    except (OSError, TypeError):
+        pass
+    if not _wait_gone(pid, timeout):
+        os.kill(pid, signal.SIGKILL)
+        _wait_gone(pid, timeout)
+    return True
 
 
 def tracker_warnings(directory):
