@@ -28,7 +28,7 @@ from collections import defaultdict
 
 import psutil
 
-from mpspec.support import ROOT
+from mpspec.support import FAILURE_LINE, run_session
 
 HOG = (
     "import ctypes, os, signal, sys\n"
@@ -42,7 +42,7 @@ HOG = (
     "    pass\n"
 )
 
-SUMMARY = re.compile(r"^(FAILED|ERROR) (\S+)(?: - (.*))?")
+SUMMARY = re.compile(FAILURE_LINE)
 
 
 class Hogs:
@@ -123,16 +123,7 @@ def run_once(mode, extra, timeout, log_dir=None):
     env = dict(os.environ)
     env.pop("PYTEST_ADDOPTS", None)
     start = time.monotonic()
-    proc = subprocess.Popen(
-        cmd, cwd=str(ROOT), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True,
-    )
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        out += f"\nflake: the run did not finish within {timeout} s and was killed\n"
+    proc, out = run_session(cmd, env, timeout, "flake")
     took = time.monotonic() - start
     strays = session_strays(proc.pid)
     stray_lines = []

@@ -27,10 +27,10 @@ from pathlib import Path
 
 from mpspec.mutants import ENV, MUTANTS
 from mpspec.registry import CLAIMS
-from mpspec.support import ROOT
+from mpspec.support import FAILURE_LINE, ROOT, run_session
 
 SITE = Path(__file__).resolve().parent / "mutation_site"
-SUMMARY = re.compile(r"^(FAILED|ERROR) (\S+)(?: - (.*))?")
+SUMMARY = re.compile(FAILURE_LINE)
 
 
 def environment(mutant_id, deadline):
@@ -52,16 +52,7 @@ def pytest(args, mutant_id, options, timeout):
     ]
     cmd += ["-n", str(options.jobs)] if options.jobs > 1 else ["-p", "no:xdist"]
     cmd += args
-    proc = subprocess.Popen(
-        cmd, cwd=str(ROOT), env=environment(mutant_id, options.deadline),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        out += f"\nmutate: the run did not finish within {timeout} s and was killed\n"
+    proc, out = run_session(cmd, environment(mutant_id, options.deadline), timeout, "mutate")
     try:  # nothing of the run may outlive it
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

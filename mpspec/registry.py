@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 VERDICTS = ("holds", "does-not-hold", "partly")

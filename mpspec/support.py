@@ -187,3 +187,26 @@ def unreported_exitcode(start_method: str, expected: int) -> int:
     server learns a child's exit code only from the child itself, so for all of
     these it reports 255."""
     return 255 if lib.name() == "billiard" and start_method == "forkserver" else expected
+
+
+# The failure lines of pytest's short summary (-rfE): (FAILED|ERROR) nodeid - reason
+FAILURE_LINE = r"^(FAILED|ERROR) (\S+)(?: - (.*))?"
+
+
+def run_session(cmd, env, timeout: float, who: str):
+    """Run ``cmd`` (the flake and mutation commands' pytest runs) in a session of its
+    own with its output captured; on timeout kill the whole session.  Returns the
+    Popen object (finished) and the output."""
+    import signal
+
+    proc = subprocess.Popen(
+        cmd, cwd=str(ROOT), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        out += f"\n{who}: the run did not finish within {timeout} s and was killed\n"
+    return proc, out
