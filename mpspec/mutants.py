@@ -339,24 +339,33 @@ def _(mp):
     Queue.put = impatient_put
 
 
+def _raise_own_when_not_blocking(name, block_position, caught, replacement):
+    """Patch Queue.<name> so that, called with block=False, it raises ``replacement``
+    instead of ``caught``.  ``block_position``: where ``block`` sits among the
+    positional arguments after self."""
+    Queue = _queue_class()
+    original = getattr(Queue, name)
+
+    @functools.wraps(original)
+    def patched(self, *args, **kwargs):
+        block = args[block_position] if len(args) > block_position else kwargs.get("block", True)
+        try:
+            return original(self, *args, **kwargs)
+        except caught:
+            if block:
+                raise
+            raise replacement from None
+
+    setattr(Queue, name, patched)
+
+
 @mutant(
     "full-is-another-exception",
     ["queue.put-nowait-full", "queue.exception-names"],
     "a non-blocking put() on a full queue raises an exception of its own, not queue.Full",
 )
 def _(mp):
-    Queue = _queue_class()
-    put = Queue.put
-
-    def put_raising_own(self, obj, block=True, timeout=None):
-        try:
-            return put(self, obj, block, timeout)
-        except queue.Full:
-            if block:
-                raise
-            raise QueueFull("queue is full") from None
-
-    Queue.put = put_raising_own
+    _raise_own_when_not_blocking("put", 1, queue.Full, QueueFull("queue is full"))
 
 
 @mutant("get-ignores-timeout", ["queue.get-timeout-empty"], "get(timeout=t) on an empty queue raises Empty at once")
@@ -376,18 +385,7 @@ def _(mp):
     "a non-blocking get() on an empty queue raises an exception of its own, not queue.Empty",
 )
 def _(mp):
-    Queue = _queue_class()
-    get = Queue.get
-
-    def get_raising_own(self, block=True, timeout=None):
-        try:
-            return get(self, block, timeout)
-        except queue.Empty:
-            if block:
-                raise
-            raise QueueEmpty("queue is empty") from None
-
-    Queue.get = get_raising_own
+    _raise_own_when_not_blocking("get", 0, queue.Empty, QueueEmpty("queue is empty"))
 
 
 @mutant("queue-has-full-and-empty", ["queue.exception-names"], "Queue gains the Full and Empty attributes the article uses")
