@@ -24,7 +24,11 @@ One run measures, and writes to one JSON file (then prints a table):
    that no other start of the same parent overlapped (siblings started together
    compete for the cores).  The medians of all starts, per role, are recorded too.
 3. **Wall time** of the whole spec, unprofiled, serial and with ``-n 2``,
-   alternating, ``--repeat`` times each; medians.
+   alternating, ``--repeat`` times each; medians.  These runs share a private pytest
+   cache, warmed by one untimed serial run, as a developer's checkout is: under
+   ``-n`` the spec then hands the tests out longest first (mpspec/schedule.py).  The
+   same number of ``-n 2`` runs without the cache (``-p no:cacheprovider``: plain
+   worksteal in collection order, as on a fresh clone) is reported beside them.
 4. **Floor**: (sum over the children the spec starts of the bare start cost of
    their method + child interpreters x bare interpreter cost + the deliberate
    waits) / cores.  Nothing can run the spec faster than that on this machine.
@@ -97,10 +101,13 @@ def pytest_command(python):
     return [str(script)] if script.exists() else [python, "-m", "pytest"]
 
 
-def run_spec(command, *args, env=None, files=("spec",)):
+def run_spec(command, *args, env=None, files=("spec",), cache=None):
+    """One spec run; with ``cache`` (a directory) pytest's cache lives there, else the
+    run has none."""
+    cache_args = ["-o", f"cache_dir={cache}"] if cache else ["-p", "no:cacheprovider"]
     began = time.monotonic()
     done = subprocess.run(
-        [*command, *files, "-q", "-p", "no:cacheprovider", *args],
+        [*command, *files, "-q", *cache_args, *args],
         cwd=str(ROOT), env=env or clean_env(), capture_output=True, text=True, timeout=1800,
     )
     wall = time.monotonic() - began
@@ -166,14 +173,20 @@ def measure(args):
         profile = read_profile(profile_file)
     profiled["summary"] = "; ".join(profiled["summary"])
 
-    walls = {"serial": [], "parallel": []}
+    walls = {"serial": [], "parallel": [], "parallel_cold": []}
     runs = []
-    for rep in range(args.repeat):
-        for mode in (("serial", "parallel") if rep % 2 == 0 else ("parallel", "serial")):
-            print(f"spec wall time, {mode} ({rep + 1}/{args.repeat})...", flush=True)
-            run = run_spec(command, *(["-n", "2"] if mode == "parallel" else []))
-            walls[mode].append(run["wall"])
-            runs.append(dict(run, mode=mode))
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = os.path.join(tmp, "cache")
+        print("warm-up: one serial run records the test durations...", flush=True)
+        run_spec(command, cache=cache)
+        modes = ("serial", "parallel", "parallel_cold")
+        for rep in range(args.repeat):
+            for mode in modes[rep % 3:] + modes[:rep % 3]:
+                print(f"spec wall time, {mode} ({rep + 1}/{args.repeat})...", flush=True)
+                run = run_spec(command, *([] if mode == "serial" else ["-n", "2"]),
+                               cache=None if mode == "parallel_cold" else cache)
+                walls[mode].append(run["wall"])
+                runs.append(dict(run, mode=mode))
 
     interp = interpreter_cost(python, 10)
 
@@ -231,8 +244,10 @@ def measure(args):
             "wall_s": {
                 "serial": [round(w, 2) for w in walls["serial"]],
                 "parallel": [round(w, 2) for w in walls["parallel"]],
+                "parallel_cold": [round(w, 2) for w in walls["parallel_cold"]],
                 "serial_median": round(serial, 2),
                 "parallel_median": round(parallel, 2),
+                "parallel_cold_median": round(median(walls["parallel_cold"]), 2),
             },
             "runs": runs,
             "ratios": {
@@ -240,6 +255,7 @@ def measure(args):
                 "wall_over_floor": round(parallel / floor, 2),
                 "serial_wall_over_floor": round(serial / floor, 2),
                 "serial_over_parallel": round(serial / parallel, 2),
+                "serial_over_parallel_cold": round(serial / median(walls["parallel_cold"]), 2),
             },
         }
     )
@@ -302,7 +318,11 @@ def table(result):
       + ", ".join(f"{k} {v} s" for k, v in f["waits_s"].items()) + " |")
     w(f"| floor = sum / {f['cores']} cores | {f['floor_s']} s |")
     w(f"| wall, serial (median of {len(walls['serial'])}) | {walls['serial_median']} s {walls['serial']} |")
-    w(f"| wall, -n 2 (median of {len(walls['parallel'])}) | {walls['parallel_median']} s {walls['parallel']} |")
+    w(f"| wall, -n 2, longest first (median of {len(walls['parallel'])}) | {walls['parallel_median']} s {walls['parallel']} |")
+    if "parallel_cold" in walls:
+        w(f"| wall, -n 2, no durations recorded (median of {len(walls['parallel_cold'])}) | "
+          f"{walls['parallel_cold_median']} s {walls['parallel_cold']} -> serial/parallel "
+          f"{result['ratios']['serial_over_parallel_cold']}× |")
     w("")
     w("| target | value | met |")
     w("|---|---|---|")
@@ -324,7 +344,8 @@ def table(result):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="the spec's performance (see the module docstring)")
-    parser.add_argument("--repeat", type=int, default=3, help="spec runs per mode (serial, -n 2)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="spec runs per mode (serial, -n 2, -n 2 without durations)")
     parser.add_argument("--starts", type=int, default=30, help="bare starts per method, before and after")
     parser.add_argument("--version-starts", type=int, default=20, help="bare starts per method per Python")
     parser.add_argument("--quick", action="store_true", help="skip the per-version and Queue/Pipe parts")

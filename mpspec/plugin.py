@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import time
 from pathlib import Path
 
@@ -17,8 +16,9 @@ from mpspec.registry import ALL_METHODS, ANY, CLAIMS
 
 SPEC_DIR = "spec"
 
-# The leak guard, the hang guard and the resource-tracker check (mpspec/guards.py).
-pytest_plugins = ["mpspec.guards"]
+# The leak guard, the hang guard and the resource-tracker check (mpspec/guards.py);
+# the order of the tests under -n (mpspec/schedule.py).
+pytest_plugins = ["mpspec.guards", "mpspec.schedule"]
 
 
 def pytest_addoption(parser):
@@ -130,30 +130,8 @@ def pytest_configure(config):
         "claim(*ids): the catalogue claims this spec test checks (see mpspec/claims/)",
     )
     config.stash[STATE] = SpecState(config)
-    _choose_distribution(config)
     children.start_session(lib.mp)  # no __main__ re-run in children, forkserver preload
 
-
-# Under -n, xdist's default "load" hands tests out in chunks fixed in advance.  Spec
-# tests last from a millisecond to half a second, some wait on a timeout while others
-# start pools that keep both cores busy; with "worksteal" an idle worker takes half of
-# a busy worker's queue, so waits overlap with work to the end (about 4 % faster on 2
-# cores, benchmarks/perf.py).  Runs after xdist turned "no" into "load" for -n and
-# before it creates its session (its pytest_configure is trylast).
-DEFAULT_DIST = "worksteal"
-
-
-def _dist_given(config) -> bool:
-    """Whether the user chose a distribution (--dist / -d) anywhere pytest reads one."""
-    given = list(config.invocation_params.args)
-    given += shlex.split(os.environ.get("PYTEST_ADDOPTS", ""))
-    given += list(config.getini("addopts"))
-    return any(str(a) == "-d" or str(a).startswith("--dist") for a in given)
-
-
-def _choose_distribution(config):
-    if getattr(config.option, "dist", "no") == "load" and not _dist_given(config):
-        config.option.dist = DEFAULT_DIST
 
 
 def pytest_unconfigure(config):

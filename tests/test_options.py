@@ -49,13 +49,3 @@ def test_method_independent_claims_run_once_without_a_method_id(tmp_path):
     assert rows and {r["method"] for r in rows} == {"any"}
     assert all("[" not in r["nodeid"] for r in rows)
 
-
-@pytest.mark.parametrize(
-    "args, scheduler",
-    [([], "WorkStealingScheduling"), (["--dist", "load"], "LoadScheduling"), (["--dist=loadfile"], "LoadFileScheduling")],
-    ids=["default", "dist-load", "dist-equals"],
-)
-def test_under_n_the_spec_defaults_to_worksteal_and_a_given_dist_wins(args, scheduler):
-    done = pytest_run("spec", "-n", "2", "-v", "--claim", "basics.threads-share", *args)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert f"scheduling tests via {scheduler}" in done.stdout
