@@ -1,6 +1,6 @@
 """The spec's performance: what its children cost, how long it runs, and its floor.
 
-usage: python -m benchmarks.perf [--repeat 3] [--starts 30] [--quick]
+usage: python -m benchmarks.perf [--repeat 5] [--starts 30] [--quick]
        [--out benchmarks/results/performance.json]
 
 One run measures, and writes to one JSON file (then prints a table):
@@ -26,9 +26,11 @@ One run measures, and writes to one JSON file (then prints a table):
 3. **Wall time** of the whole spec, unprofiled, serial and with ``-n 2``,
    alternating, ``--repeat`` times each; medians.  These runs share a private pytest
    cache, warmed by one untimed serial run, as a developer's checkout is: under
-   ``-n`` the spec then hands the tests out longest first (mpspec/schedule.py).  The
+   ``-n`` the spec then hands out the tests that wait most first (mpspec/schedule.py).  The
    same number of ``-n 2`` runs without the cache (``-p no:cacheprovider``: plain
    worksteal in collection order, as on a fresh clone) is reported beside them.
+   On a shared 2-core machine one run can be 10 % off another: five of each by
+   default.
 4. **Floor**: (sum over the children the spec starts of the bare start cost of
    their method + child interpreters x bare interpreter cost + the deliberate
    waits) / cores.  Nothing can run the spec faster than that on this machine.
@@ -319,7 +321,7 @@ def table(result):
       + ", ".join(f"{k} {v} s" for k, v in f["waits_s"].items()) + " |")
     w(f"| floor = sum / {f['cores']} cores | {f['floor_s']} s |")
     w(f"| wall, serial (median of {len(walls['serial'])}) | {walls['serial_median']} s {walls['serial']} |")
-    w(f"| wall, -n 2, longest first (median of {len(walls['parallel'])}) | {walls['parallel_median']} s {walls['parallel']} |")
+    w(f"| wall, -n 2, waiting tests first (median of {len(walls['parallel'])}) | {walls['parallel_median']} s {walls['parallel']} |")
     if "parallel_cold" in walls:
         w(f"| wall, -n 2, no durations recorded (median of {len(walls['parallel_cold'])}) | "
           f"{walls['parallel_cold_median']} s {walls['parallel_cold']} -> serial/parallel "
@@ -345,7 +347,7 @@ def table(result):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="the spec's performance (see the module docstring)")
-    parser.add_argument("--repeat", type=int, default=3,
+    parser.add_argument("--repeat", type=int, default=5,
                         help="spec runs per mode (serial, -n 2, -n 2 without durations)")
     parser.add_argument("--starts", type=int, default=30, help="bare starts per method, before and after")
     parser.add_argument("--version-starts", type=int, default=20, help="bare starts per method per Python")
