@@ -129,14 +129,59 @@ def helper_pids():
     return pids
 
 
+def _descendant_pids_from_proc(pid):
+    """The pids of ``pid``'s descendants from Linux's /proc/PID/task/TID/children
+    (each thread lists the children it started; zombies included), or None where
+    the kernel has no such file.  psutil's children() reads /proc/*/stat of every
+    process on the machine instead: this walk reads only the tree, and the guard
+    runs it twice per test."""
+    found, stack = [], [pid]
+    while stack:
+        parent = stack.pop()
+        try:
+            threads = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            if parent == pid:
+                return None
+            continue  # exited meanwhile
+        for tid in threads:
+            try:
+                with open(f"/proc/{parent}/task/{tid}/children") as f:
+                    kids = [int(k) for k in f.read().split()]
+            except FileNotFoundError:
+                if parent == pid and not os.path.exists(f"/proc/{parent}/task/{tid}"):
+                    continue  # the thread ended meanwhile
+                if parent == pid:
+                    return None  # no CONFIG_PROC_CHILDREN
+                continue
+            except OSError:
+                continue
+            found += kids
+            stack += kids
+    return found
+
+
+def descendants():
+    """psutil.Process objects of this process's descendants."""
+    pids = _descendant_pids_from_proc(os.getpid()) if sys.platform.startswith("linux") else None
+    if pids is None:
+        try:
+            return psutil.Process().children(recursive=True)
+        except psutil.Error:
+            return []
+    procs = []
+    for pid in pids:
+        try:
+            procs.append(psutil.Process(pid))
+        except psutil.Error:
+            pass  # gone (and reaped) meanwhile
+    return procs
+
+
 def stray_processes():
     """Descendants of this process, but the fork servers and resource trackers."""
     helpers = helper_pids()
-    try:
-        children = psutil.Process().children(recursive=True)
-    except psutil.Error:
-        return []
-    return [p for p in children if p.pid not in helpers and not _pidless_tracker(p)]
+    return [p for p in descendants() if p.pid not in helpers and not _pidless_tracker(p)]
 
 
 # billiard's fork server and semaphore tracker keep no pid to look up: recognise our

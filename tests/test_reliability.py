@@ -311,3 +311,34 @@ def test_the_flake_command_runs_loaded_and_kills_its_hogs(tmp_path):
     hogs = [p for p in psutil.process_iter(["cmdline"]) if "while True" in " ".join(p.info["cmdline"] or [])
             and str(os.getpid()) not in " ".join(p.info["cmdline"] or [])]
     assert [p for p in hogs if p.ppid() == os.getpid()] == []
+
+
+def test_the_guards_tree_walk_finds_what_psutil_finds_zombies_and_grandchildren_included():
+    """guards.descendants() reads /proc/PID/task/TID/children on Linux instead of
+    every process's stat file; it must see the same tree: a running child, a
+    grandchild, and a child that has exited but not been reaped (a zombie)."""
+    from mpspec import guards
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    parent = subprocess.Popen([sys.executable, "-c",
+                               "import subprocess, sys; subprocess.run([sys.executable, '-c', "
+                               "'import time; time.sleep(30)'])"])
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            tree = psutil.Process().children(recursive=True)
+            statuses = {p.pid: p.status() for p in tree if p.is_running()}
+            grandchildren = psutil.Process(parent.pid).children()
+            if grandchildren and statuses.get(zombie.pid) == psutil.STATUS_ZOMBIE:
+                break
+            time.sleep(0.05)
+        ours = sorted(p.pid for p in guards.descendants())
+        assert ours == sorted(p.pid for p in psutil.Process().children(recursive=True))
+        assert {sleeper.pid, parent.pid, zombie.pid, grandchildren[0].pid} <= set(ours)
+    finally:
+        for proc in (sleeper, parent):
+            for p in psutil.Process(proc.pid).children(recursive=True) + [psutil.Process(proc.pid)]:
+                p.kill()
+        for proc in (sleeper, parent, zombie):
+            proc.wait(10)
