@@ -21,7 +21,8 @@ workers of an ``-n`` run busy (benchmarks/perf.py measures them):
   in the same order.
 
 A serial run keeps the files' order, and records for the next ``-n`` run.  A
-``--dist`` of your own, or ``-p no:cacheprovider``, turns the reordering off.
+``--dist`` of your own, ``--spec-shuffle`` or ``-p no:cacheprovider`` turns the
+reordering off.
 """
 
 from __future__ import annotations
@@ -143,9 +144,17 @@ def pytest_configure(config):
         config.pluginmanager.register(_Recorder(config), "mpspec-durations")
 
 
+def _reorders(config) -> bool:
+    """Whether the controller may reorder: the spec chose the distribution and no
+    --spec-shuffle asked for a random order (mpspec/guards.py)."""
+    return config.stash.get(CHOSEN, False) and getattr(config, "_mpspec_shuffle", None) is None
+
+
 def pytest_report_header(config):
     if not config.stash.get(CHOSEN, False):
         return []
+    if not _reorders(config):
+        return ["mpspec: -n: worksteal, in the --spec-shuffle order"]
     known = len(_recorded(config))
     if known:
         return [f"mpspec: -n: worksteal, waiting tests first ({known} tests timed by earlier runs)"]
@@ -154,7 +163,7 @@ def pytest_report_header(config):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    if not config.stash.get(CHOSEN, False):
+    if not _reorders(config):
         return None
     records = _recorded(config)
     if not records:

@@ -63,3 +63,10 @@ def test_waiting_first_orders_by_idle_time_then_wall_time_unknown_tests_first():
     }
     assert waiting_first(range(6), collection, records) == [3, 1, 4, 2, 0, 5]
     assert waiting_first([2, 0], collection, {}) == [2, 0]
+
+
+def test_spec_shuffle_keeps_its_random_order_under_n(tmp_path):
+    run(tmp_path)
+    out = run(tmp_path, "-n", "2", "--spec-shuffle", "7")
+    assert "mpspec: -n: worksteal, in the --spec-shuffle order" in out
+    assert "scheduling tests via WorkStealingScheduling" in out
