@@ -133,7 +133,6 @@ def pytest_configure(config):
     children.start_session(lib.mp)  # no __main__ re-run in children, forkserver preload
 
 
-
 def pytest_unconfigure(config):
     children.end_session()
 

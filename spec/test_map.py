@@ -79,7 +79,7 @@ def test_every_benchmarked_approach_computes_the_same_results(ctx):
 @pytest.mark.claim("map.fastest")
 # Each case starts one process per chunk, so the cases are small: a remainder chunk
 # (9, 2 -> 2,2,2,2,1), a quarter rounding up to 1 (4, 2) and three workers (16, 3).
-# Each also tells ceil(len / (4 × workers)) from floor and from other divisors.
+# Between them they tell ceil(len / (4 × workers)) from floor and from 2 × workers.
 @pytest.mark.parametrize("length, workers", [(9, 2), (4, 2), (16, 3)])
 def test_map_sends_items_in_chunks_of_a_quarter_per_worker(ctx, length, workers):
     """map's default chunksize is ceil(len / (4 × workers)): with maxtasksperchild=1
