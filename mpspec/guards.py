@@ -149,11 +149,9 @@ def _descendant_pids_from_proc(pid):
                 with open(f"/proc/{parent}/task/{tid}/children") as f:
                     kids = [int(k) for k in f.read().split()]
             except FileNotFoundError:
-                if parent == pid and not os.path.exists(f"/proc/{parent}/task/{tid}"):
-                    continue  # the thread ended meanwhile
-                if parent == pid:
-                    return None  # no CONFIG_PROC_CHILDREN
-                continue
+                if not os.path.exists(f"/proc/{parent}/task/{tid}"):
+                    continue  # the thread (or its process) ended meanwhile
+                return None  # the kernel keeps no children files (CONFIG_PROC_CHILDREN)
             except OSError:
                 continue
             found += kids

@@ -74,10 +74,6 @@ def waiting_first(pending, collection, records):
     return sorted(pending, key=key)
 
 
-def _is_worker(config) -> bool:
-    return hasattr(config, "workerinput")
-
-
 def _recorded(config) -> dict:
     """{nodeid: (wall, cpu)} from the cache; anything malformed is ignored."""
     cache = getattr(config, "cache", None)
@@ -140,7 +136,9 @@ def pytest_configure(config):
     if chosen:
         config.option.dist = DEFAULT_DIST
     config.stash[CHOSEN] = chosen
-    if getattr(config, "cache", None) is not None and not _is_worker(config):
+    # Records are kept where the reports end up: the serial session or xdist's
+    # controller (a worker has "workerinput").
+    if getattr(config, "cache", None) is not None and not hasattr(config, "workerinput"):
         config.pluginmanager.register(_Recorder(config), "mpspec-durations")
 
 
