@@ -1,5 +1,5 @@
 """Mutation self-check: run the spec against deliberately broken multiprocessing
-behaviours (mpspec/mutants.py) and report, per claim, which mutants its tests killed.
+behaviours (mpspec/mutants/) and report, per claim, which mutants its tests killed.
 
     python -m mpspec.mutate [--mutant ID ...] [--json FILE] [--list]
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from mpspec import children, env, lib, support
-from mpspec.registry import ALL_METHODS, ANY, CLAIMS
+from mpspec import registry
+from mpspec.registry import ALL_METHODS, ANY, CLAIMS, NOT_APPLICABLE
 
 SPEC_DIR = "spec"
 
@@ -36,7 +37,8 @@ def pytest_addoption(parser):
         action="append",
         default=[],
         metavar="ID",
-        help="run only the tests of this claim (repeatable or comma-separated)",
+        help="run only the tests of these claims: IDs or glob patterns such as 'start.*' "
+        "(repeatable or comma-separated)",
     )
     group.addoption(
         "--impl",
@@ -101,7 +103,20 @@ class SpecState:
 
     @staticmethod
     def _claims(config):
-        return set(_choices(config, "claim", "--claim", "claim", list(CLAIMS)))
+        patterns = [v.strip() for value in config.getoption("claim") for v in value.split(",") if v.strip()]
+        chosen, unmatched = set(), []
+        for pattern in patterns:
+            ids = registry.matching(pattern)
+            chosen.update(ids)
+            if not ids:
+                unmatched.append(pattern)
+        if unmatched:
+            chapters = ", ".join(f"{c.key}.* ({c.source})" for c in registry.CHAPTERS)
+            raise pytest.UsageError(
+                f"--claim: no claim matches {', '.join(map(repr, unmatched))}; "
+                f"give a claim ID or a pattern; the chapters are: {chapters}"
+            )
+        return chosen
 
     @staticmethod
     def _report_dir(config):
@@ -188,6 +203,15 @@ def _check_item(item, ids):
     return None
 
 
+def _not_applicable(facts, ids, method):
+    """The reason a test does not apply here, when every claim it checks is n/a for
+    this environment and start method; else None."""
+    rules = [CLAIMS[i].rule(facts, method) for i in ids]
+    if rules and all(r.verdict == NOT_APPLICABLE for r in rules):
+        return "; ".join(dict.fromkeys(r.note for r in rules))
+    return None
+
+
 def pytest_collection_modifyitems(session, config, items):
     state = _state(config)
     problems, keep, drop = [], [], []
@@ -203,6 +227,9 @@ def pytest_collection_modifyitems(session, config, items):
         callspec = getattr(item, "callspec", None)
         method = callspec.params.get("start_method", ANY) if callspec else ANY
         doc = (item.function.__doc__ or "").strip().split("\n\n")[0]
+        reason = _not_applicable(state.facts, ids, method)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=f"not applicable: {reason}"))
         item.user_properties.append(
             ("mpspec", {"claims": ids, "method": method, "doc": " ".join(doc.split())})
         )

@@ -1,13 +1,16 @@
-"""The claim registry: one entry per claim of the catalogue (``../shared/claims.md``).
+"""The claim registry: one entry per claim of the two catalogues, the article's
+(``../shared/claims.md``) and the docs' (``../shared/docs-claims.md``).
 
-A claim says what the article asserts, in our own words, where it asserts it, and
-what is really true: a verdict per start method, possibly depending on the Python
-version, ``-O``, the platform, the implementation or the library.  Verdicts are
-given as an ordered list of ``When`` rules; the first rule that matches the
-environment and start method wins.
+A claim says what its source asserts, in our own words, where it asserts it (the
+citation), and what is really true: a verdict per start method, possibly depending
+on the Python version, ``-O``, the platform, the implementation or the library.
+Verdicts are given as an ordered list of ``When`` rules; the first rule that matches
+the environment and start method wins.  A rule may also say that the claim does not
+apply (``na``): its tests are then skipped as "not applicable", with the reason.
 
-The claims themselves live in ``mpspec/claims/<section>.py``, one module per
-article section, so chapters can be written independently.
+The claims live in ``mpspec/claims/<chapter>.py``, one module per chapter (dashes
+become underscores: ``process-api`` is ``process_api.py``), so chapters can be
+written independently.  ``CHAPTERS`` says which source each chapter belongs to.
 """
 
 from __future__ import annotations
@@ -16,26 +19,52 @@ import importlib
 import re
 import sys
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 VERDICTS = ("holds", "does-not-hold", "partly")
 NOT_APPLICABLE = "n/a"
+RULE_VERDICTS = VERDICTS + (NOT_APPLICABLE,)
 ALL_METHODS = ("fork", "spawn", "forkserver")
 ANY = "any"  # the results key of a method-independent claim
 
-# The article's headings, in the article's order; queue and pipe are subsections
-# of the communication chapter.
-SECTIONS: Tuple[Tuple[str, str, str], ...] = (
-    # (key, Chinese heading, English heading)
-    ("basics", "基础", "Basics"),
-    ("process", "进程类", "The Process class"),
-    ("ipc", "多进程通信", "Communication between processes"),
-    ("queue", "多进程通信 · Queue", "Communication: Queue"),
-    ("pipe", "多进程通信 · Pipe", "Communication: Pipe"),
-    ("pool", "进程池", "Process pools"),
-    ("map", "进程池的map方法", "Pool.map"),
+SOURCES = (
+    ("article", "The article", "Process 进程模块 (QZQ的小世界, 2025, CC BY-NC 4.0)"),
+    ("docs", "The documentation", "Python's multiprocessing documentation (library reference and What's New)"),
 )
-SECTION_KEYS = tuple(s[0] for s in SECTIONS)
+SOURCE_KEYS = tuple(s[0] for s in SOURCES)
+
+
+class Chapter(NamedTuple):
+    key: str  # the claim IDs' prefix
+    source: str  # "article" or "docs"
+    heading: str  # the source's own heading (the article's in Chinese)
+    title: str  # in English
+
+    @property
+    def module(self) -> str:
+        """The registry module (mpspec/claims/<module>.py) of this chapter."""
+        return {"queue": "ipc", "pipe": "ipc"}.get(self.key, self.key.replace("-", "_"))
+
+
+# Every chapter, the article's in its order (queue and pipe are subsections of its
+# communication chapter), then the docs' in the order of ../shared/docs-claims.md.
+CHAPTERS: Tuple[Chapter, ...] = (
+    Chapter("basics", "article", "基础", "Basics"),
+    Chapter("process", "article", "进程类", "The Process class"),
+    Chapter("ipc", "article", "多进程通信", "Communication between processes"),
+    Chapter("queue", "article", "多进程通信 · Queue", "Communication: Queue"),
+    Chapter("pipe", "article", "多进程通信 · Pipe", "Communication: Pipe"),
+    Chapter("pool", "article", "进程池", "Process pools"),
+    Chapter("map", "article", "进程池的map方法", "Pool.map"),
+    Chapter("start", "docs", "Contexts and start methods", "Start methods and contexts"),
+    Chapter("process-api", "docs", "The Process class", "The Process class, in full"),
+    Chapter("guidelines", "docs", "Programming guidelines", "Programming guidelines"),
+    Chapter("misc", "docs", "Miscellaneous", "cpu_count, logging, multiprocessing.dummy, exceptions"),
+)
+CHAPTER = {c.key: c for c in CHAPTERS}
+# Old names: a chapter was called a section when the article was the only source.
+SECTIONS = CHAPTERS
+SECTION_KEYS = tuple(CHAPTER)
 
 _VERSION_CLAUSE = re.compile(r"^\s*(>=|<=|==|<|>)\s*(\d+(?:\.\d+){0,2})\s*$")
 
@@ -86,8 +115,10 @@ class When:
     libraries: Tuple[str, ...] = ()
 
     def __post_init__(self):
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"unknown verdict {self.verdict!r}; valid: {', '.join(VERDICTS)}")
+        if self.verdict not in RULE_VERDICTS:
+            raise ValueError(f"unknown verdict {self.verdict!r}; valid: {', '.join(RULE_VERDICTS)}")
+        if self.verdict == NOT_APPLICABLE and not self.note:
+            raise ValueError("a not-applicable rule must say why (its note)")
         for m in self.methods:
             if m not in ALL_METHODS:
                 raise ValueError(f"unknown start method {m!r} in a When rule")
@@ -159,27 +190,40 @@ class Facts:
 @dataclass(frozen=True)
 class Claim:
     id: str
-    section: str
-    article: str  # where the article says it, e.g. "进程类 › Attention! 2"
-    statement: str  # the article's claim, in our own words
+    section: str  # the chapter's key (CHAPTERS)
+    # Where the source says it: the article's section ("进程类 › Attention! 2") or the
+    # docs' section, with the version wherever the promise changed ("What's New 3.14").
+    cite: str
+    statement: str  # the source's claim, in our own words
     explanation: str  # one line: what really happens
     verdicts: Tuple[When, ...]
     per_method: bool = True  # False: method-independent, results under "any"
-    beyond: bool = False  # implied or omitted by the article, needed by a reader
+    beyond: bool = False  # implied or omitted by the source, needed by a reader
     # A JSON file (relative to the repository root) of measurements that settle a
     # performance claim; the living doc shows it.  See mpspec.report.measurements.
     measurements: str = ""
 
     def __post_init__(self):
-        if not re.fullmatch(r"[a-z]+\.[a-z0-9-]+", self.id):
+        if not re.fullmatch(r"[a-z][a-z-]*\.[a-z0-9-]+", self.id):
             raise ValueError(f"bad claim id {self.id!r}")
-        if self.section not in SECTION_KEYS:
-            raise ValueError(f"{self.id}: unknown section {self.section!r}")
+        if self.section not in CHAPTER:
+            raise ValueError(f"{self.id}: unknown chapter {self.section!r}")
+        if CHAPTER[self.section].source == "docs" and self.id.split(".")[0] != self.section:
+            raise ValueError(f"{self.id}: a docs claim's ID starts with its chapter ({self.section})")
         if not self.verdicts:
             raise ValueError(f"{self.id}: no verdict")
         last = self.verdicts[-1]
         if last.condition() != "otherwise":
             raise ValueError(f"{self.id}: the last When rule must be unconditional")
+
+    @property
+    def source(self) -> str:
+        """``article`` or ``docs``."""
+        return CHAPTER[self.section].source
+
+    @property
+    def chapter(self) -> Chapter:
+        return CHAPTER[self.section]
 
     def rule(self, env: Facts, method: str) -> When:
         for rule in self.verdicts:
@@ -210,18 +254,25 @@ def partly(note: str = "", **conditions) -> When:
     return When("partly", note, **conditions)
 
 
+def na(reason: str, **conditions) -> When:
+    """The claim does not apply where ``conditions`` hold (another platform, a Python
+    version before the promise was made): its tests there are skipped as "not
+    applicable: <reason>" and the verdict is n/a."""
+    return When(NOT_APPLICABLE, reason, **conditions)
+
+
 def _load() -> Dict[str, Claim]:
     claims: Dict[str, Claim] = {}
-    for key in SECTION_KEYS:
-        module_name = {"queue": "ipc", "pipe": "ipc"}.get(key, key)
+    for chapter in CHAPTERS:
+        name = f"mpspec.claims.{chapter.module}"
         try:
-            module = importlib.import_module(f"mpspec.claims.{module_name}")
+            module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != f"mpspec.claims.{module_name}":
+            if exc.name != name:
                 raise
             continue
         for claim in module.CLAIMS:
-            if claim.section != key:
+            if claim.section != chapter.key:
                 continue
             if claim.id in claims:
                 raise ValueError(f"claim {claim.id} registered twice")
@@ -239,5 +290,19 @@ def get(claim_id: str) -> Claim:
         raise KeyError(f"unknown claim {claim_id!r}") from None
 
 
-def by_section() -> List[Tuple[Tuple[str, str, str], List[Claim]]]:
-    return [(sec, [c for c in CLAIMS.values() if c.section == sec[0]]) for sec in SECTIONS]
+def by_chapter(source: str = "") -> List[Tuple[Chapter, List[Claim]]]:
+    """Each chapter (of ``source``, or of both) with its claims, in catalogue order."""
+    return [
+        (ch, [c for c in CLAIMS.values() if c.section == ch.key])
+        for ch in CHAPTERS
+        if not source or ch.source == source
+    ]
+
+
+def matching(pattern: str) -> List[str]:
+    """The IDs a ``--claim`` pattern selects: an exact ID, or a glob (``start.*``)."""
+    import fnmatch
+
+    if pattern in CLAIMS:
+        return [pattern]
+    return [cid for cid in CLAIMS if fnmatch.fnmatchcase(cid, pattern)]

@@ -77,7 +77,9 @@ def build(results, selected_methods, duration, facts):
             {
                 "id": claim.id,
                 "section": claim.section,
-                "article": claim.article,
+                "source": claim.source,
+                "chapter": claim.section,
+                "cite": claim.cite,
                 "statement": claim.statement,
                 "explanation": claim.explanation,
                 "beyond": claim.beyond,

@@ -25,7 +25,7 @@ def test_the_profiler_records_starts_and_waits(tmp_path):
     env.pop("PYTEST_ADDOPTS", None)
     env.pop("PYTEST_XDIST_WORKER", None)
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "spec/test_queue.py", "-q", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", "spec/article/test_queue.py", "-q", "-p", "no:cacheprovider",
          "--start-method", "spawn,fork", "-k", "round_trip or what_a_child or waits_for_the_timeout"],
         cwd=str(ROOT), env=env, capture_output=True, text=True, timeout=300,
     )
@@ -33,7 +33,7 @@ def test_the_profiler_records_starts_and_waits(tmp_path):
     rows = [json.loads(line) for line in profile.read_text().splitlines()]
     starts = [r for r in rows if r["kind"] == "start"]
     assert {r["method"] for r in starts} == {"spawn", "fork"}
-    assert all(0 < r["delay"] < 60 and r["test"].startswith("spec/test_queue.py::") for r in starts)
+    assert all(0 < r["delay"] < 60 and r["test"].startswith("spec/article/test_queue.py::") for r in starts)
     assert all(r["role"] == "process" for r in starts)
     waits = [r for r in rows if r["kind"] == "wait"]
     assert waits and all(r["seconds"] > 0 for r in waits)

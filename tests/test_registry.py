@@ -29,7 +29,7 @@ def test_claims_are_stated_in_our_own_words():
     for claim in CLAIMS.values():
         # The statement is ours (English); the article is cited by section, never quoted.
         assert not re.search(r"[\u4e00-\u9fff]", claim.statement + claim.explanation), claim.id
-        assert claim.article and claim.statement.endswith(".") and claim.explanation, claim.id
+        assert claim.cite and claim.statement.endswith(".") and claim.explanation, claim.id
 
 
 @pytest.fixture(scope="module")

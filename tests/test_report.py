@@ -50,7 +50,7 @@ def test_selected_claims_passed_and_the_rest_is_not_run(small_run):
     assert "not selected" in closure["forkserver"]["reason"]
     assert claims["basics.threads-share"]["results"]["any"]["outcome"] == "passed"
     assert claims["process.target-args"]["results"]["fork"]["outcome"] == "not-run"
-    assert all(t.startswith("spec/test_process.py::") for t in claims["process.closure-target"]["tests"])
+    assert all(t.startswith("spec/article/test_process.py::") for t in claims["process.closure-target"]["tests"])
 
 
 def test_spec_md_is_grouped_by_the_articles_sections(small_run):

@@ -6,7 +6,7 @@ CLAIMS = [
     Claim(
         id="basics.thread-in-process",
         section="basics",
-        article="基础 ¶1 and its first bullet",
+        cite="基础 ¶1 and its first bullet",
         statement="A thread is the basic unit the CPU executes; it cannot live on its own "
         "and always runs inside some process.",
         explanation="A thread started inside a child runs in that child: it sees the "
@@ -16,7 +16,7 @@ CLAIMS = [
     Claim(
         id="basics.process-identity",
         section="basics",
-        article="基础 ¶2",
+        cite="基础 ¶2",
         statement="A process is one run of a program and the unit the operating system "
         "allocates resources to; every running program is a process of its own.",
         explanation="Every child gets a pid of its own and multiprocessing.parent_process() "
@@ -35,7 +35,7 @@ CLAIMS = [
     Claim(
         id="basics.main-thread",
         section="basics",
-        article="基础 ¶3 and the second bullet",
+        cite="基础 ¶3 and the second bullet",
         statement="Each process begins with exactly one thread, its main thread, which may "
         "then start further threads.",
         explanation="A child's target runs on threading.main_thread() with no other thread "
@@ -46,7 +46,7 @@ CLAIMS = [
     Claim(
         id="basics.threads-share",
         section="basics",
-        article="基础, third bullet",
+        cite="基础, third bullet",
         statement="The threads of one process share its address space, its open files and "
         "its other resources.",
         explanation="A write a thread makes to an object, and to an open file object, is "
@@ -58,7 +58,7 @@ CLAIMS = [
     Claim(
         id="basics.processes-share-machine",
         section="basics",
-        article="基础, fourth bullet",
+        cite="基础, fourth bullet",
         statement="Processes share the machine's resources (memory, disks, printers) but "
         "each has its own data.",
         explanation="A file one process writes is read by another (the disk is shared), "

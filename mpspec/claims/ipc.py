@@ -8,7 +8,7 @@ CLAIMS = [
     Claim(
         id="ipc.no-shared-data",
         section="ipc",
-        article="多进程通信 ¶1",
+        cite="多进程通信 ¶1",
         statement="Processes do not share data; to exchange anything they need a Queue "
         "or a Pipe.",
         explanation="A child's change to a module global or to a mutable argument stays "
@@ -29,7 +29,7 @@ CLAIMS = [
     Claim(
         id="queue.round-trip",
         section="queue",
-        article="多进程通信 › Queue, the example",
+        cite="多进程通信 › Queue, the example",
         statement="A value a child puts into a Queue is what the parent gets out of it "
         "(the example sends a non-ASCII string).",
         explanation="The value is pickled, flushed into a pipe by a feeder thread and "
@@ -39,7 +39,7 @@ CLAIMS = [
     Claim(
         id="queue.process-safe",
         section="queue",
-        article="多进程通信 › Queue ¶1",
+        cite="多进程通信 › Queue ¶1",
         statement="Queue is safe to use from many processes at once.",
         explanation="With three producers and three consumers working at once every item "
         "is delivered exactly once: nothing lost, nothing duplicated.",
@@ -48,7 +48,7 @@ CLAIMS = [
     Claim(
         id="queue.fifo",
         section="queue",
-        article="多进程通信 › Queue ¶1 (a queue)",
+        cite="多进程通信 › Queue ¶1 (a queue)",
         statement="A Queue hands items out in the order they were put.",
         explanation="Items from one producer come out in the order it put them, also when "
         "several producers interleave; there is no order across producers.",
@@ -57,7 +57,7 @@ CLAIMS = [
     Claim(
         id="queue.put-timeout-full",
         section="queue",
-        article="多进程通信 › Queue, the put() paragraph",
+        cite="多进程通信 › Queue, the put() paragraph",
         statement="put(block=True, timeout=t) on a full queue waits up to t for space and "
         "raises Full when none comes.",
         explanation="It waits at least t, then raises queue.Full; it succeeds when another "
@@ -68,7 +68,7 @@ CLAIMS = [
     Claim(
         id="queue.put-nowait-full",
         section="queue",
-        article="多进程通信 › Queue, the put() paragraph",
+        cite="多进程通信 › Queue, the put() paragraph",
         statement="put(block=False) on a full queue raises Full immediately.",
         explanation="put(block=False) and put_nowait() raise queue.Full at once; a timeout "
         "given along with block=False is ignored.",
@@ -77,7 +77,7 @@ CLAIMS = [
     Claim(
         id="queue.get-timeout-empty",
         section="queue",
-        article="多进程通信 › Queue, the get() paragraph",
+        cite="多进程通信 › Queue, the get() paragraph",
         statement="get(block=True, timeout=t) on an empty queue waits up to t and raises "
         "Empty when nothing comes.",
         explanation="It waits at least t, then raises queue.Empty; an item another process "
@@ -95,7 +95,7 @@ CLAIMS = [
     Claim(
         id="queue.get-nowait",
         section="queue",
-        article="多进程通信 › Queue, the get() paragraph",
+        cite="多进程通信 › Queue, the get() paragraph",
         statement="get(block=False) returns an available item at once, and raises Empty "
         "at once when the queue is empty.",
         explanation="True for items already in the queue's pipe, but put() only hands the "
@@ -106,7 +106,7 @@ CLAIMS = [
     Claim(
         id="queue.exception-names",
         section="queue",
-        article="多进程通信 › Queue, the put() and get() paragraphs",
+        cite="多进程通信 › Queue, the put() and get() paragraphs",
         statement="The queue raises Queue.Full and Queue.Empty.",
         explanation="There are no such names: Queue has no Full or Empty attribute (the "
         "article's except clause itself raises AttributeError); the exceptions are "
@@ -118,7 +118,7 @@ CLAIMS = [
     Claim(
         id="queue.unbounded-default",
         section="queue",
-        article="多进程通信 › Queue (implied: Full needs a bounded queue)",
+        cite="多进程通信 › Queue (implied: Full needs a bounded queue)",
         statement="Only a queue with a positive maxsize can be full; Queue() is unbounded.",
         explanation="maxsize <= 0 stands for the semaphore maximum SEM_VALUE_MAX, a real "
         "bound whose size depends on the platform: 2147483647 on Linux, out of reach in "
@@ -138,7 +138,7 @@ CLAIMS = [
     Claim(
         id="pipe.two-ends",
         section="pipe",
-        article="多进程通信 › Pipe ¶1",
+        cite="多进程通信 › Pipe ¶1",
         statement="Pipe() returns two connection objects, the two ends of the pipe, each "
         "with send() and recv().",
         explanation="Pipe() returns a pair of multiprocessing.connection.Connection "
@@ -148,7 +148,7 @@ CLAIMS = [
     Claim(
         id="pipe.round-trip",
         section="pipe",
-        article="多进程通信 › Pipe ¶1 and its example",
+        cite="多进程通信 › Pipe ¶1 and its example",
         statement="A child sends an object through its end and the parent receives it; "
         "the pipe passes data, it does not share it (like a socket).",
         explanation="Any picklable object travels; the receiver gets an equal copy, and "
@@ -158,7 +158,7 @@ CLAIMS = [
     Claim(
         id="pipe.duplex-default",
         section="pipe",
-        article="多进程通信 › Pipe ¶1",
+        cite="多进程通信 › Pipe ¶1",
         statement="Both ends of a Pipe() can send and receive.",
         explanation="Pipe() is duplex by default: each end is readable and writable, and "
         "messages flow both ways between parent and child.",
@@ -167,7 +167,7 @@ CLAIMS = [
     Claim(
         id="pipe.simplex",
         section="pipe",
-        article="(not in the article; Pipe's duplex parameter)",
+        cite="(not in the article; Pipe's duplex parameter)",
         statement="Pipe(duplex=False) returns a receive-only end and a send-only end, in "
         "that order.",
         explanation="The first end is readable only, the second writable only; using "
@@ -179,7 +179,7 @@ CLAIMS = [
     Claim(
         id="pipe.eof",
         section="pipe",
-        article="(not in the article; what recv() does when the other side is gone)",
+        cite="(not in the article; what recv() does when the other side is gone)",
         statement="recv() raises EOFError once the other end is closed and nothing is "
         "left to read.",
         explanation="Only when every copy of the other end is closed: while the parent "
@@ -191,7 +191,7 @@ CLAIMS = [
     Claim(
         id="pipe.concurrent-same-end",
         section="pipe",
-        article="多进程通信 › Pipe ¶1, its last sentence",
+        cite="多进程通信 › Pipe ¶1, its last sentence",
         statement="Data may be corrupted if two processes read from or write to the same "
         "end at the same time.",
         explanation="Nothing makes an end safe for concurrent use; serialised with a Lock "

@@ -6,7 +6,7 @@ CLAIMS = [
     Claim(
         id="map.ordered-results",
         section="map",
-        article="进程池的map方法, 案例",
+        cite="进程池的map方法, 案例",
         statement="Pool.map applies a function to every item in parallel, waits until all "
         "are done and returns their results.",
         explanation="map blocks until every item is processed and returns the results in "
@@ -16,7 +16,7 @@ CLAIMS = [
     Claim(
         id="map.article-example",
         section="map",
-        article="进程池的map方法, 案例 (numpy.arange(4), 3 processes)",
+        cite="进程池的map方法, 案例 (numpy.arange(4), 3 processes)",
         statement="Mapping a printing function over numpy.arange(4) prints 0, 2, 4, 6.",
         explanation="All four values are printed, but in whatever order the workers get to "
         "them, not necessarily 0 2 4 6; map returns four None (the function returns "
@@ -26,7 +26,7 @@ CLAIMS = [
     Claim(
         id="map.fastest",
         section="map",
-        article="进程池的map方法 ¶1",
+        cite="进程池的map方法 ¶1",
         statement="map is the quickest way to use many processes, bar none.",
         explanation="map is fast because it sends items in chunks (default chunksize "
         "ceil(len / (4 × workers))): far faster than one apply_async per item or one "
@@ -39,7 +39,7 @@ CLAIMS = [
     Claim(
         id="map.workers-daemonic",
         section="map",
-        article="进程池的map方法, the closing remark",
+        cite="进程池的map方法, the closing remark",
         statement="The processes a Pool creates are daemonic.",
         explanation="Every pool worker has daemon=True, seen from the parent and from inside "
         "a task.",
@@ -48,7 +48,7 @@ CLAIMS = [
     Claim(
         id="map.no-nested-pool",
         section="map",
-        article="进程池的map方法, second example",
+        cite="进程池的map方法, second example",
         statement="A task run by a Pool cannot create a Pool of its own: AssertionError "
         "'daemonic processes are not allowed to have children'.",
         explanation="The worker's Process.start() asserts it is not daemonic; map re-raises "
@@ -94,7 +94,7 @@ CLAIMS = [
     Claim(
         id="map.closure-function",
         section="map",
-        article="(not in the article; cf. 进程类 › Attention! 2)",
+        cite="(not in the article; cf. 进程类 › Attention! 2)",
         statement="The function given to a Pool is always pickled, so a closure or a lambda "
         "fails, even under fork.",
         explanation="Unlike a Process target under fork, a pool task is pickled into the "

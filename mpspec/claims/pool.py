@@ -6,7 +6,7 @@ CLAIMS = [
     Claim(
         id="pool.eager-workers",
         section="pool",
-        article="进程池, Sample › second bullet",
+        cite="进程池, Sample › second bullet",
         statement="Pool(n) has started its n worker processes as soon as it is constructed, "
         "before any task is submitted.",
         explanation="The constructor starts n live worker processes at once; they are the "
@@ -16,7 +16,7 @@ CLAIMS = [
     Claim(
         id="pool.apply-async-nonblocking",
         section="pool",
-        article="进程池, Sample › its comments and first bullet",
+        cite="进程池, Sample › its comments and first bullet",
         statement="apply_async hands a task to the pool and returns at once: the main "
         "program goes on while the task runs.",
         explanation="apply_async returns an AsyncResult immediately, however many tasks are "
@@ -26,7 +26,7 @@ CLAIMS = [
     Claim(
         id="pool.apply-blocking",
         section="pool",
-        article="进程池, Sample › the commented-out apply line",
+        cite="进程池, Sample › the commented-out apply line",
         statement="apply waits until the task has finished, then the main program goes on.",
         explanation="apply(f, args) is apply_async(f, args).get(): it returns f's result once "
         "the task is done in a worker.",
@@ -35,7 +35,7 @@ CLAIMS = [
     Claim(
         id="pool.bounded-concurrency",
         section="pool",
-        article="进程池, Sample › second bullet",
+        cite="进程池, Sample › second bullet",
         statement="However many tasks are submitted, at most n run at once, and the pool "
         "keeps n processes.",
         explanation="With many more than n tasks queued exactly n run at once, never more, "
@@ -45,7 +45,7 @@ CLAIMS = [
     Claim(
         id="pool.fifo-dispatch",
         section="pool",
-        article="进程池, Sample › third bullet",
+        cite="进程池, Sample › third bullet",
         statement="Tasks waiting for a free worker are handed out first in, first out.",
         explanation="Tasks go through one queue in submission order: one worker runs them in "
         "exactly that order, and whenever one of n busy workers frees up it takes the oldest "
@@ -56,7 +56,7 @@ CLAIMS = [
     Claim(
         id="pool.worker-reuse",
         section="pool",
-        article="进程池, Sample › third bullet",
+        cite="进程池, Sample › third bullet",
         statement="A worker that finishes a task is 'released' and takes the next task.",
         explanation="The worker process is not released: the same n processes serve every "
         "task (3n tasks run in at most n pids). Only maxtasksperchild makes a worker exit "
@@ -66,7 +66,7 @@ CLAIMS = [
     Claim(
         id="pool.idle-workers",
         section="pool",
-        article="进程池, Sample › fourth bullet",
+        cite="进程池, Sample › fourth bullet",
         statement="When every task is done the n workers become zombie processes until "
         "join() reclaims them.",
         explanation="Idle workers of a running pool are no zombies: after the last task "
@@ -91,7 +91,7 @@ CLAIMS = [
     Claim(
         id="pool.join-requires-close",
         section="pool",
-        article="进程池, Sample › the comment before close()",
+        cite="进程池, Sample › the comment before close()",
         statement="Calling join() before close() is an error.",
         explanation="join() on a running pool raises ValueError('Pool is still running') "
         "(3.7 and later; an assert before 3.7).",
@@ -113,7 +113,7 @@ CLAIMS = [
     Claim(
         id="pool.closed-rejects-tasks",
         section="pool",
-        article="进程池, Sample › the comment after close()",
+        cite="进程池, Sample › the comment after close()",
         statement="After close() the pool accepts no new task.",
         explanation="apply_async, map and the other submitting methods raise "
         "ValueError('Pool not running') after close(); tasks already submitted still run.",
@@ -130,7 +130,7 @@ CLAIMS = [
     Claim(
         id="pool.join-waits",
         section="pool",
-        article="进程池, Sample › the comment after close()",
+        cite="进程池, Sample › the comment after close()",
         statement="close() then join() waits for every submitted task to finish and the "
         "workers to exit.",
         explanation="When join() returns every task's side effect has happened and every "
@@ -149,7 +149,7 @@ CLAIMS = [
     Claim(
         id="pool.exit-without-join",
         section="pool",
-        article="进程池, Sample › fifth bullet",
+        cite="进程池, Sample › fifth bullet",
         statement="Without join(), when the main program exits its children are killed, "
         "finished or not.",
         explanation="True for pool workers and daemonic Processes: at exit they are "
@@ -171,7 +171,7 @@ CLAIMS = [
     Claim(
         id="pool.default-size",
         section="pool",
-        article="进程池, Sample › sixth bullet",
+        cite="进程池, Sample › sixth bullet",
         statement="Without a size, Pool starts as many processes as the machine has cores.",
         explanation="Pool() starts os.cpu_count() workers: logical CPUs (hardware threads), "
         "not cores, and it ignores the process's CPU affinity.",
@@ -188,7 +188,7 @@ CLAIMS = [
     Claim(
         id="pool.sample-output",
         section="pool",
-        article="进程池, Sample (its printed output)",
+        cite="进程池, Sample (its printed output)",
         statement="The sample (3 workers, 5 slow tasks) prints the main program's line before "
         "the tasks end, runs at most 3 tasks at once, and prints its final line last.",
         explanation="Those orderings are guaranteed; the exact interleaving the article shows "
@@ -198,7 +198,7 @@ CLAIMS = [
     Claim(
         id="pool.methods",
         section="pool",
-        article="进程池 ¶1 (the screenshot listing the common methods is missing)",
+        cite="进程池 ¶1 (the screenshot listing the common methods is missing)",
         statement="A Pool's common methods: apply, apply_async, map, map_async, imap, "
         "imap_unordered, starmap, starmap_async, close, terminate, join.",
         explanation="Each works as documented: the blocking ones return results, the _async "
@@ -218,7 +218,7 @@ CLAIMS = [
     Claim(
         id="pool.context-manager",
         section="pool",
-        article="(not in the article: its sample closes and joins by hand)",
+        cite="(not in the article: its sample closes and joins by hand)",
         statement="Leaving `with Pool() as p:` calls terminate(), not close() and join().",
         explanation="__exit__ terminates the pool: a task still running is killed and its "
         "side effect never happens; the workers are gone. Use close()+join() inside the "

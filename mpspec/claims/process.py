@@ -6,7 +6,7 @@ CLAIMS = [
     Claim(
         id="process.thread-like-api",
         section="process",
-        article="进程类 ¶1",
+        cite="进程类 ¶1",
         statement="multiprocessing.Process closely resembles threading.Thread.",
         explanation="Process has Thread's start, run, join, is_alive, name, daemon and "
         "ident (ident is the pid), and adds pid, exitcode, sentinel, authkey, terminate, "
@@ -23,7 +23,7 @@ CLAIMS = [
     Claim(
         id="process.target-args",
         section="process",
-        article="进程类, first example",
+        cite="进程类, first example",
         statement="Process(target=f, args=...) followed by start() and join() runs f(*args) "
         "in a new process.",
         explanation="The target runs in a child with a different pid, receives the "
@@ -34,7 +34,7 @@ CLAIMS = [
     Claim(
         id="process.subclass-run",
         section="process",
-        article="进程类, second example",
+        cite="进程类, second example",
         statement="Subclassing Process and overriding run() makes start() execute that "
         "run() in the child.",
         explanation="The overridden run() executes in the child, with the attributes the "
@@ -45,7 +45,7 @@ CLAIMS = [
     Claim(
         id="process.name-must-be-str",
         section="process",
-        article="进程类, second example",
+        cite="进程类, second example",
         statement="The article's subclass example, which stores an int in self.name and "
         "joins in a loop, starts and waits for three named processes.",
         explanation="The name setter asserts isinstance(name, str): the example dies in "
@@ -72,7 +72,7 @@ CLAIMS = [
     Claim(
         id="process.no-return-value",
         section="process",
-        article="进程类 › Attention! 1",
+        cite="进程类 › Attention! 1",
         statement="Unlike a thread, a process gives no way to get its target's return "
         "value back: there is no result method.",
         explanation="The return value is discarded; exitcode is 0 on return, n for "
@@ -93,7 +93,7 @@ CLAIMS = [
     Claim(
         id="process.closure-target",
         section="process",
-        article="进程类 › Attention! 2",
+        cite="进程类 › Attention! 2",
         statement="A function nested inside another function (a closure) cannot be the "
         "target of a process.",
         explanation="Under spawn and forkserver start() pickles the target in the parent "
@@ -126,7 +126,7 @@ CLAIMS = [
     Claim(
         id="process.main-guard",
         section="process",
-        article="every example (the `if __name__ == '__main__'` guard)",
+        cite="every example (the `if __name__ == '__main__'` guard)",
         statement="Code that starts processes must sit under an "
         "`if __name__ == '__main__'` guard.",
         explanation="Spawn and forkserver children re-run the main module; without the "
@@ -151,7 +151,7 @@ CLAIMS = [
     Claim(
         id="process.start-methods",
         section="process",
-        article="(not in the article; it assumes the platform default)",
+        cite="(not in the article; it assumes the platform default)",
         statement="Which start methods a platform offers, and which one is the default.",
         explanation="Linux offers fork, spawn and forkserver, default fork up to 3.13 and "
         "forkserver from 3.14; macOS defaults to spawn since 3.8; Windows has spawn only. "

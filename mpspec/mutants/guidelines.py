@@ -1,0 +1,3 @@
+"""Mutants of the behaviours the docs chapter `guidelines` relies on."""
+
+from mpspec.mutants import mutant, sub  # noqa: F401
