@@ -3,11 +3,12 @@ self-contained matrix.html (no network needed to view it).
 
     python -m mpspec.matrix REPORT.json [REPORT.json ...] --out docs/
 
-Rows are the claims, grouped by the article's sections; columns are environments
-(OS / Python / implementation / library / -O), each split by start method.  Every
-cell shows the verdict and whether this environment's run confirmed it; claims whose
-verdict differs between environments are marked, and the HTML page can show only
-those.
+Rows are the claims, grouped by source (the article, then the docs) and chapter;
+columns are environments (OS / Python / implementation / library / -O), each split by
+start method.  Every cell shows the verdict and whether this environment's run
+confirmed it; claims whose verdict differs between environments are marked.  The HTML
+page filters by chapter and by "differs between environments", and carries each
+distinct explanation once, beside its claim (cells refer to it by number).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sys
 from collections import Counter, OrderedDict
 from pathlib import Path
 
-from mpspec.registry import ANY, SECTIONS
+from mpspec.registry import ANY, CHAPTER, CHAPTERS, SOURCES
 
 METHODS = ("fork", "spawn", "forkserver")
 MARK = {"holds": "✅", "does-not-hold": "❌", "partly": "🟡", "n/a": "—"}
@@ -84,8 +85,26 @@ def claims_index(reports):
     for report in reports:
         for c in report["claims"]:
             seen.setdefault(c["id"], c)
-    order = {key: i for i, (key, _, _) in enumerate(SECTIONS)}
+    order = {ch.key: i for i, ch in enumerate(CHAPTERS)}
     return sorted(seen.values(), key=lambda c: order.get(c["section"], 99))
+
+
+def chapters(claims):
+    """(source key, source label, [(chapter, [claims])]) for the sources that have claims."""
+    out = []
+    for source, label, _ in SOURCES:
+        groups = []
+        for ch in CHAPTERS:
+            mine = [c for c in claims if c["section"] == ch.key]
+            if ch.source == source and mine:
+                groups.append((ch, mine))
+        if groups:
+            out.append((source, label, groups))
+    return out
+
+
+def chapter_title(ch) -> str:
+    return f"{ch.heading} — {ch.title}" if ch.heading != ch.title else ch.title
 
 
 def differs(reports, claim_id) -> bool:
@@ -149,17 +168,16 @@ def render_md(reports) -> str:
             f"{report.get('duration_seconds', '?')} s |"
         )
     out.append("")
-    for key, zh, en in SECTIONS:
-        section = [c for c in claims if c["section"] == key]
-        if not section:
-            continue
-        out.append(f"## {zh} — {en}\n")
-        out.append("| claim | " + " | ".join(f"E{i}" for i in range(1, len(reports) + 1)) + " |")
-        out.append("|---|" + "---|" * len(reports))
-        for c in section:
-            delta = " **Δ**" if differs(reports, c["id"]) else ""
-            out.append(f"| `{c['id']}`{delta} | " + " | ".join(_md_cell(r, c["id"]) for r in reports) + " |")
-        out.append("")
+    for _, source_label, groups in chapters(claims):
+        out.append(f"## {source_label}\n")
+        for ch, section in groups:
+            out.append(f"### {chapter_title(ch)}\n")
+            out.append("| claim | " + " | ".join(f"E{i}" for i in range(1, len(reports) + 1)) + " |")
+            out.append("|---|" + "---|" * len(reports))
+            for c in section:
+                delta = " **Δ**" if differs(reports, c["id"]) else ""
+                out.append(f"| `{c['id']}`{delta} | " + " | ".join(_md_cell(r, c["id"]) for r in reports) + " |")
+            out.append("")
     diffs = [c for c in claims if differs(reports, c["id"])]
     if diffs:
         out.append("## Where environments disagree\n")
@@ -182,42 +200,83 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.4em} h2{font-size:1.15em;margin-top:1.5em}
 table{border-collapse:collapse} th,td{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
 thead th{position:sticky;top:0;background:#f4f4f4;z-index:1}
-th.env{font-weight:600;text-align:center} th.m{font-weight:400;font-size:11px;color:#555}
+th.env{font-weight:600;text-align:center;font-size:12px} th.m{font-weight:400;font-size:11px;color:#555}
 td.c{text-align:center;vertical-align:middle;font-size:12px;white-space:nowrap;cursor:help}
 td.holds{background:#d9f2d9} td.does-not-hold{background:#f8d4d4} td.partly{background:#fcf0c2}
 td.na{background:#eee;color:#888} td.none{background:#fff;color:#bbb}
 td.failed{outline:3px solid #d00;outline-offset:-3px} td.unchecked{opacity:.6}
-td.claim{max-width:32em} td.claim code{font-weight:600} .stmt{color:#555;font-size:12px}
-tr.sec td{background:#333;color:#fff;font-weight:600}
+td.claim{min-width:22em;max-width:34em} td.claim code{font-weight:600} .stmt{color:#555;font-size:12px}
+tr.src td{background:#111;color:#fff;font-weight:700;font-size:15px}
+tr.sec td{background:#444;color:#fff;font-weight:600}
 .delta{background:#7a3cff;color:#fff;border-radius:3px;padding:0 4px;font-size:11px;margin-left:4px}
-tr.same.hide{display:none}
+.hide{display:none}
+.controls{position:sticky;top:0;background:#fff;padding:6px 0;z-index:2}
+.controls label{margin-right:1.5em}
 .legend span{display:inline-block;padding:1px 6px;margin-right:6px;border:1px solid #ccc}
-details{margin:2px 0} summary{cursor:pointer;color:#345}
+details{margin:2px 0;font-size:12px} summary{cursor:pointer;color:#345} ol{margin:2px 0;padding-left:1.6em}
+sup{color:#555}
 """
 
 SCRIPT = """
-document.getElementById('only-diff').addEventListener('change', function(e){
-  document.querySelectorAll('tr.same').forEach(function(r){ r.classList.toggle('hide', e.target.checked); });
-});
+function applyFilters(){
+  var chapter = document.getElementById('chapter').value;
+  var onlyDiff = document.getElementById('only-diff').checked;
+  document.querySelectorAll('tr.claim-row').forEach(function(r){
+    var show = (!chapter || r.dataset.chapter === chapter || r.dataset.source === chapter) &&
+               (!onlyDiff || r.classList.contains('diff'));
+    r.classList.toggle('hide', !show);
+  });
+  document.querySelectorAll('tr.sec, tr.src').forEach(function(h){
+    var key = h.dataset.chapter || h.dataset.source;
+    var attr = h.dataset.chapter ? 'chapter' : 'source';
+    var visible = document.querySelectorAll('tr.claim-row[data-' + attr + '="' + key + '"]:not(.hide)').length;
+    h.classList.toggle('hide', visible === 0);
+  });
+}
+document.getElementById('chapter').addEventListener('change', applyFilters);
+document.getElementById('only-diff').addEventListener('change', applyFilters);
 """
+
+
+def _notes(reports, labels, claim_id):
+    """The distinct (verdict, note) pairs of a claim across the matrix, numbered from 1,
+    with where each applies."""
+    notes = OrderedDict()
+    for report, lab in zip(reports, labels):
+        for m in METHODS:
+            r = cell(report, claim_id, m)
+            if r is not None:
+                text = r.get("note") or r.get("reason", "") if r["verdict"] != "n/a" else r.get("reason", "")
+                notes.setdefault((r["verdict"], text), []).append(f"{lab} {m}")
+    return notes
 
 
 def render_html(reports) -> str:
     esc = html.escape
     claims = claims_index(reports)
     labels = [label(r) for r in reports]
+    groups = chapters(claims)
     h = []
     w = h.append
     w("<!doctype html><html lang='en'><head><meta charset='utf-8'>")
     w("<title>multiprocessing spec — matrix</title>")
     w(f"<style>{CSS}</style></head><body>")
     w("<h1>What multiprocessing really does, across environments</h1>")
+    w("<p>Claims of two sources — the tutorial <i>Process 进程模块</i> and Python's own documentation — "
+      "with the verdict each environment's run established, per start method.</p>")
     w("<p class='legend'><span style='background:#d9f2d9'>holds</span><span style='background:#fcf0c2'>partly</span>"
       "<span style='background:#f8d4d4'>does not hold</span><span style='background:#eee'>n/a</span>"
       "<span style='outline:3px solid #d00'>test failed</span><span style='opacity:.6'>not checked</span>"
-      " Hover a cell for what really happens there; <span class='delta'>Δ</span> marks a claim whose verdict "
-      "differs between environments.</p>")
-    w("<label><input type='checkbox' id='only-diff'> show only claims that differ between environments</label>")
+      " A cell's number points to the explanation under its claim (open <i>what really happens</i>); "
+      "<span class='delta'>Δ</span> marks a claim whose verdict differs between environments.</p>")
+    w("<div class='controls'><label>chapter <select id='chapter'><option value=''>all chapters</option>")
+    for source, source_label, chs in groups:
+        w(f"<optgroup label='{esc(source_label, quote=True)}'><option value='{source}'>all of {esc(source_label.lower())}</option>")
+        for ch, mine in chs:
+            w(f"<option value='{ch.key}'>{esc(chapter_title(ch))} ({len(mine)})</option>")
+        w("</optgroup>")
+    w("</select></label><label><input type='checkbox' id='only-diff'> only claims that differ between "
+      "environments</label></div>")
     w("<h2>Environments</h2><table><thead><tr><th>#</th><th>environment</th><th>holds</th><th>partly</th>"
       "<th>does not hold</th><th>passed</th><th>failed</th><th>skipped</th><th>not run</th><th>time</th></tr></thead><tbody>")
     for i, report in enumerate(reports, 1):
@@ -231,47 +290,47 @@ def render_html(reports) -> str:
         w(f"<th class='env' colspan='3'>E{i}<br>{esc(lab)}</th>")
     w("</tr><tr>" + "".join("<th class='m'>fork</th><th class='m'>spawn</th><th class='m'>forkserver</th>" for _ in reports))
     w("</tr></thead><tbody>")
-    for key, zh, en in SECTIONS:
-        section = [c for c in claims if c["section"] == key]
-        if not section:
-            continue
-        w(f"<tr class='sec'><td colspan='{1 + 3 * len(reports)}'>{esc(zh)} — {esc(en)}</td></tr>")
-        for c in section:
-            diff = differs(reports, c["id"])
-            w(f"<tr class='{'diff' if diff else 'same'}'><td class='claim'><code>{esc(c['id'])}</code>"
-              + ("<span class='delta'>Δ</span>" if diff else "")
-              + f"<div class='stmt'>{esc(c['statement'])}</div></td>")
-            for report, lab in zip(reports, labels):
-                for m in METHODS:
-                    r = cell(report, c["id"], m)
-                    if r is None:
-                        w("<td class='c none' title='no data'>·</td>")
-                        continue
-                    verdict, outcome = r["verdict"], r["outcome"]
-                    classes = ["c", "na" if verdict == "n/a" else verdict]
-                    if outcome == "failed":
-                        classes.append("failed")
-                    elif outcome in ("skipped", "not-run") and verdict != "n/a":
-                        classes.append("unchecked")
-                    tip = f"{lab}, {m}: {WORD.get(verdict, verdict)} ({outcome}). {r.get('note') or r.get('reason', '')}"
-                    w(f"<td class='{' '.join(classes)}' title='{esc(tip, quote=True)}'>{esc(WORD.get(verdict, verdict))}"
-                      + ("<br>⚠ failed" if outcome == "failed" else "") + "</td>")
-            w("</tr>")
+    width = 1 + 3 * len(reports)
+    for source, source_label, chs in groups:
+        w(f"<tr class='src' data-source='{source}'><td colspan='{width}'>{esc(source_label)}</td></tr>")
+        for ch, section in chs:
+            w(f"<tr class='sec' data-chapter='{ch.key}'><td colspan='{width}'>{esc(chapter_title(ch))}</td></tr>")
+            for c in section:
+                _claim_row(w, esc, c, reports, labels, source, ch.key)
     w("</tbody></table>")
-    w("<h2>What really happens</h2>")
-    for c in claims:
-        w(f"<details><summary><code>{esc(c['id'])}</code> — {esc(c['statement'])}</summary><ul>")
-        notes = OrderedDict()
-        for report, lab in zip(reports, labels):
-            for m in METHODS:
-                r = cell(report, c["id"], m)
-                if r is not None and r["verdict"] != "n/a":
-                    notes.setdefault((r["verdict"], r.get("note", "")), []).append(f"{lab} {m}")
-        for (verdict, note), where in notes.items():
-            w(f"<li><b>{esc(WORD[verdict])}</b>: {esc(note)} <i>({esc(', '.join(where))})</i></li>")
-        w("</ul></details>")
     w(f"<script>{SCRIPT}</script></body></html>")
     return "\n".join(h) + "\n"
+
+
+def _claim_row(w, esc, c, reports, labels, source, chapter):
+    diff = differs(reports, c["id"])
+    notes = _notes(reports, labels, c["id"])
+    number = {key: i for i, key in enumerate(notes, 1)}
+    w(f"<tr class='claim-row {'diff' if diff else 'same'}' data-source='{source}' data-chapter='{chapter}'>"
+      f"<td class='claim'><code>{esc(c['id'])}</code>" + ("<span class='delta'>Δ</span>" if diff else "")
+      + f"<div class='stmt'>{esc(c['statement'])}</div><details><summary>what really happens</summary><ol>")
+    for (verdict, note), where in notes.items():
+        places = ", ".join(where) if len(where) <= 6 else f"{len(where)} cells"
+        w(f"<li><b>{esc(WORD.get(verdict, verdict))}</b>: {esc(note)} <i>({esc(places)})</i></li>")
+    w("</ol></details></td>")
+    for report, lab in zip(reports, labels):
+        for m in METHODS:
+            r = cell(report, c["id"], m)
+            if r is None:
+                w("<td class='c none' title='no data'>·</td>")
+                continue
+            verdict, outcome = r["verdict"], r["outcome"]
+            classes = ["c", "na" if verdict == "n/a" else verdict]
+            if outcome == "failed":
+                classes.append("failed")
+            elif outcome in ("skipped", "not-run") and verdict != "n/a":
+                classes.append("unchecked")
+            text = r.get("note") or r.get("reason", "") if verdict != "n/a" else r.get("reason", "")
+            n = number[(verdict, text)]
+            tip = f"{lab}, {m}: {WORD.get(verdict, verdict)} ({outcome}); explanation {n}"
+            w(f"<td class='{' '.join(classes)}' title='{esc(tip, quote=True)}'>{MARK.get(verdict, '?')}<sup>{n}</sup>"
+              + ("<br>⚠ failed" if outcome == "failed" else "") + "</td>")
+    w("</tr>")
 
 
 README_BEGIN, README_END = "<!-- differences:begin -->", "<!-- differences:end -->"

@@ -1,9 +1,11 @@
-"""Keep README.md's verdict table in step with a run.
+"""Keep README.md's generated blocks in step with a run.
 
-    python -m mpspec.readme spec-report/report.json   # rewrites the table in README.md
+    python -m mpspec.readme spec-report/report.json   # rewrites both blocks in README.md
 
-The table sits between the markers ``<!-- verdicts:begin -->`` and
-``<!-- verdicts:end -->``.  A self-test checks it against the registry.
+The article's verdict table sits between ``<!-- verdicts:begin -->`` and
+``<!-- verdicts:end -->``; the docs' counts per chapter and the list of what the docs
+get wrong or leave unsaid between ``<!-- docs:begin -->`` and ``<!-- docs:end -->``.
+Self-tests check both against the registry.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import json
 import sys
 from pathlib import Path
 
-from mpspec.registry import ANY, SECTIONS
+from mpspec.registry import ANY, CHAPTERS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BEGIN, END = "<!-- verdicts:begin -->", "<!-- verdicts:end -->"
+DOCS_BEGIN, DOCS_END = "<!-- docs:begin -->", "<!-- docs:end -->"
 SHORT = {"holds": "✅ holds", "does-not-hold": "❌ does not hold", "partly": "🟡 partly", "n/a": "— n/a"}
 METHODS = ("fork", "spawn", "forkserver")
 
@@ -30,7 +33,9 @@ def table(data) -> str:
         "| section | claim | fork | spawn | forkserver |",
         "|---|---|---|---|---|",
     ]
-    for key, zh, en in SECTIONS:
+    for key, zh, en, source in ((c.key, c.heading, c.title, c.source) for c in CHAPTERS):
+        if source != "article":
+            continue
         for c in (c for c in data["claims"] if c["section"] == key):
             res = c["results"]
             if ANY in res:
@@ -44,7 +49,7 @@ def table(data) -> str:
         f"- `{c['id']}` — {r['when']}: **{r['verdict']}**"
         for c in data["claims"]
         for r in c["rules"]
-        if r["depends_on_environment"]
+        if r["depends_on_environment"] and c.get("source", "article") == "article"
     ]
     if elsewhere:
         lines += ["", "Registered differences in other environments (Python versions, `-O`, platforms):", ""]
@@ -52,13 +57,67 @@ def table(data) -> str:
     return "\n".join(lines)
 
 
+def first_sentence(text: str) -> str:
+    """The first sentence of a note (up to '. ' followed by a capital)."""
+    import re
+
+    m = re.search(r"\.\s+(?=[A-Z(`])", text)
+    return text[: m.start() + 1] if m else text
+
+
+def docs_block(data) -> str:
+    """The docs' verdict counts per chapter, then every docs claim that does not fully
+    hold, a line each."""
+    e = data["environment"]
+    docs = [c for c in data["claims"] if c.get("source") == "docs"]
+    lines = [
+        f"Counts of the last recorded run ({e['implementation']} {e['python_version']} on {e['platform']}): "
+        "verdicts per claim and start method; a method-independent claim counts once.",
+        "",
+        "| docs chapter | claims | ✅ holds | 🟡 partly | ❌ does not hold | — n/a |",
+        "|---|---|---|---|---|---|",
+    ]
+    for ch in (c for c in CHAPTERS if c.source == "docs"):
+        mine = [c for c in docs if c["section"] == ch.key]
+        if not mine:
+            continue
+        v = [r["verdict"] for c in mine for r in c["results"].values()]
+        lines.append(
+            f"| {ch.title} (`{ch.key}.*`) | {len(mine)} | {v.count('holds')} | {v.count('partly')} | "
+            f"{v.count('does-not-hold')} | {v.count('n/a')} |"
+        )
+    wrong = []
+    for c in docs:
+        by_verdict = {}
+        for m, r in c["results"].items():
+            if r["verdict"] in ("does-not-hold", "partly"):
+                by_verdict.setdefault((r["verdict"], r.get("note", "")), []).append(m)
+        if not by_verdict:
+            continue
+        (verdict, note), methods = next(iter(by_verdict.items()))
+        where = "" if methods == [ANY] or len(methods) == 3 else f" under {'/'.join(methods)}"
+        word = "does not hold" if verdict == "does-not-hold" else "partly"
+        wrong.append(f"- `{c['id']}` — **{word}**{where}: {first_sentence(note)}")
+    lines += ["", "What the docs get wrong or leave unsaid (every docs claim that does not fully hold here):", ""]
+    lines += wrong or ["- (none)"]
+    return "\n".join(lines)
+
+
+def replace_block(text: str, new: str, begin: str = BEGIN, end: str = END) -> str:
+    start, stop = text.index(begin) + len(begin), text.index(end)
+    return text[:start] + "\n" + new + "\n" + text[stop:]
+
+
 def replace_table(text: str, new_table: str) -> str:
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    return text[:start] + "\n" + new_table + "\n" + text[end:]
+    return replace_block(text, new_table)
+
+
+def current_block(text: str, begin: str = BEGIN, end: str = END) -> str:
+    return text[text.index(begin) + len(begin): text.index(end)].strip()
 
 
 def current_table(text: str) -> str:
-    return text[text.index(BEGIN) + len(BEGIN): text.index(END)].strip()
+    return current_block(text)
 
 
 def main(argv=None):
@@ -67,8 +126,11 @@ def main(argv=None):
         print("usage: python -m mpspec.readme DIR/report.json", file=sys.stderr)
         return 2
     data = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    README.write_text(replace_table(README.read_text(encoding="utf-8"), table(data)), encoding="utf-8")
-    print(f"updated the verdict table in {README}")
+    text = replace_table(README.read_text(encoding="utf-8"), table(data))
+    if any(c.get("source") == "docs" for c in data["claims"]):
+        text = replace_block(text, docs_block(data), DOCS_BEGIN, DOCS_END)
+    README.write_text(text, encoding="utf-8")
+    print(f"updated the verdict table and the docs summary in {README}")
     return 0
 
 

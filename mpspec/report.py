@@ -14,9 +14,9 @@ from collections import Counter, OrderedDict
 from pathlib import Path
 
 from mpspec import env
-from mpspec.registry import ANY, CLAIMS, NOT_APPLICABLE, SECTIONS
+from mpspec.registry import ANY, CHAPTERS, CLAIMS, NOT_APPLICABLE, SOURCES
 
-SCHEMA = 1
+SCHEMA = 2  # 2: claims carry source, chapter and cite; a verdict summary per chapter
 OUTCOMES = ("passed", "failed", "skipped", "not-run")
 
 
@@ -105,9 +105,50 @@ def build(results, selected_methods, duration, facts):
         "generated": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
         "duration_seconds": round(duration, 2),
         "environment": environment,
-        "summary": {"tests": {o: outcomes.get(o, 0) for o in OUTCOMES}, "claims": len(claims)},
+        "summary": {
+            "tests": {o: outcomes.get(o, 0) for o in OUTCOMES},
+            "claims": len(claims),
+            "chapters": chapter_counts(claims),
+            "not_fully_holding": not_fully_holding(claims),
+        },
         "claims": claims,
     }
+
+
+COUNTED = ("holds", "partly", "does-not-hold", NOT_APPLICABLE)
+
+
+def chapter_counts(claims):
+    """Per source and chapter: how many claims, and the verdicts per claim and start
+    method (an ``any`` result counts once), plus how many results a failed test left
+    unconfirmed."""
+    rows = []
+    for chapter in CHAPTERS:
+        mine = [c for c in claims if c["section"] == chapter.key]
+        if not mine:
+            continue
+        verdicts = Counter(r["verdict"] for c in mine for r in c["results"].values())
+        failed = sum(r["outcome"] == "failed" for c in mine for r in c["results"].values())
+        rows.append(
+            dict(
+                {"source": chapter.source, "chapter": chapter.key, "claims": len(mine), "failed": failed},
+                **{v: verdicts.get(v, 0) for v in COUNTED},
+            )
+        )
+    return rows
+
+
+def not_fully_holding(claims):
+    """The claims with a does-not-hold or partly verdict on some start method, each
+    with the methods per verdict."""
+    rows = []
+    for c in claims:
+        by_verdict = OrderedDict()
+        for method, r in c["results"].items():
+            by_verdict.setdefault(r["verdict"], []).append(method)
+        if {"does-not-hold", "partly"} & set(by_verdict):
+            rows.append({"id": c["id"], "source": c["source"], "verdicts": by_verdict})
+    return rows
 
 
 def write(directory: Path, data) -> None:
@@ -172,6 +213,112 @@ def summary_lines(data):
     return lines
 
 
+SOURCE_INTRO = {
+    "article": "Each claim of the tutorial *Process 进程模块* (QZQ的小世界, 2025, CC BY-NC 4.0), "
+    "restated in our own words and cited by section.",
+    "docs": "The promises of Python's own `multiprocessing` documentation (the library reference "
+    "and the What's New pages), restated in our own words and cited by section, with the "
+    "version wherever a promise changed.",
+}
+
+
+def _chapters_of(data, source):
+    return [
+        (ch, [c for c in data["claims"] if c["section"] == ch.key])
+        for ch in CHAPTERS
+        if ch.source == source and any(c["section"] == ch.key for c in data["claims"])
+    ]
+
+
+def _short_verdicts(by_verdict):
+    """{"partly": ["fork"], "holds": ["spawn", ...]} as "partly (fork); holds (spawn, forkserver)"."""
+    return "; ".join(
+        f"{VERDICT_MARK.get(v, v)}" + ("" if ms == [ANY] else f" ({', '.join(ms)})") for v, ms in by_verdict.items()
+    )
+
+
+def render_summary(data, w):
+    """The top of SPEC.md: verdict counts per source and chapter, then every claim
+    that does not fully hold."""
+    chapters = data.get("summary", {}).get("chapters") or chapter_counts(data["claims"])
+    titles = {ch.key: f"{ch.heading} — {ch.title}" if ch.heading != ch.title else ch.title for ch in CHAPTERS}
+    w("## Summary\n")
+    w("Verdicts per claim and start method (a method-independent claim counts once).\n")
+    w("| source | chapter | claims | ✅ holds | 🟡 partly | ❌ does not hold | — n/a | ⚠️ unconfirmed |")
+    w("|---|---|---|---|---|---|---|---|")
+    for source, label, _ in SOURCES:
+        rows = [r for r in chapters if r["source"] == source]
+        for r in rows:
+            w(
+                f"| {label} | [{titles[r['chapter']]}](#chapter-{r['chapter']}) | {r['claims']} | {r['holds']} | "
+                f"{r['partly']} | {r['does-not-hold']} | {r[NOT_APPLICABLE]} | {r['failed'] or ''} |"
+            )
+        if len(rows) > 1:
+            total = {k: sum(r[k] for r in rows) for k in ("claims", "failed") + COUNTED}
+            w(
+                f"| **{label}** | **all** | **{total['claims']}** | **{total['holds']}** | **{total['partly']}** | "
+                f"**{total['does-not-hold']}** | **{total[NOT_APPLICABLE]}** | **{total['failed'] or ''}** |"
+            )
+    w("")
+    rows = data.get("summary", {}).get("not_fully_holding") or not_fully_holding(data["claims"])
+    if rows:
+        w("**Claims that do not fully hold here:**\n")
+        for source, label, _ in SOURCES:
+            mine = [r for r in rows if r["source"] == source]
+            if mine:
+                w(f"- *{label}:* " + ", ".join(
+                    f"[`{r['id']}`](#{anchor(r['id'])}) ({_short_verdicts(r['verdicts'])})" for r in mine
+                ))
+        w("")
+
+
+def render_claim(c, w):
+    w(f'<a id="{anchor(c["id"])}"></a>\n')
+    w(f"### `{c['id']}`{' (beyond the ' + c.get('source', 'article') + ')' if c['beyond'] else ''}\n")
+    w(f"> {c['statement']}\n")
+    w(f"*{'Docs' if c.get('source') == 'docs' else 'Article'}:* {c.get('cite') or c.get('article')}.\n")
+    labels = ["any start method" if m == ANY else m for m in c["results"]]
+    w("| " + " | ".join(labels) + " |")
+    w("|" + "---|" * len(labels))
+    w("| " + " | ".join(cell(r) for r in c["results"].values()) + " |\n")
+    notes = OrderedDict()
+    for m, r in c["results"].items():
+        if r["verdict"] != NOT_APPLICABLE:
+            notes.setdefault(r.get("note", ""), []).append(m)
+    if len(notes) == 1:
+        w(f"**What really happens:** {next(iter(notes))}\n")
+    elif notes:
+        w("**What really happens:**\n")
+        for note, ms in notes.items():
+            w(f"- *{'/'.join(ms)}:* {note}")
+        w("")
+    for m, r in c["results"].items():
+        if r["outcome"] == "failed":
+            w(f"**{m}: tests failed:** " + ", ".join(f"`{t}`" for t in r.get("failed", [])) + "\n")
+        elif r["outcome"] in ("skipped", "not-run") and r.get("reason"):
+            w(f"*{m}: {r['outcome']}: {r['reason']}*\n")
+    if c.get("measurements"):
+        w(render_measurements(c["measurements"]))
+    others = [r for r in c["rules"] if r["depends_on_environment"]]
+    if others:
+        w("*In other environments (registered):*\n")
+        for r in others:
+            w(f"- {r['when']}: **{r['verdict']}** — {r['note']}")
+        w("")
+    skipped = [(s["test"], s["reason"]) for r in c["results"].values() for s in r.get("skipped", [])]
+    if c["evidence"]:
+        w("*Evidence:*\n")
+        for ev in c["evidence"]:
+            marks = ", ".join(f"{m} {_OUTCOME_WORD[o]}" for m, o in ev["outcomes"].items())
+            w(f"- {ev['doc'] or ev['test']} — `{ev['test']}` ({marks})")
+        w("")
+    if skipped:
+        w("*Demonstrations not observed in this run:*\n")
+        for test, reason in skipped:
+            w(f"- `{test}`: {reason}")
+        w("")
+
+
 def render(data) -> str:
     e = data["environment"]
     methods = _methods_of(data)
@@ -179,10 +326,10 @@ def render(data) -> str:
     w = out.append
     w("# What multiprocessing really does: the living spec\n")
     w(
-        "Each claim of the tutorial *Process 进程模块* (QZQ的小世界, 2025, CC BY-NC 4.0), "
-        "restated in our own words, with the verdict this run established for every start "
-        "method. A verdict counts only when the tests behind it passed: they would fail if "
-        "the behaviour changed.\n"
+        "Two sources, each claim restated in our own words with the verdict this run established "
+        "for every start method: first the tutorial *Process 进程模块* (QZQ的小世界, 2025, CC BY-NC "
+        "4.0), then Python's own documentation of `multiprocessing`. A verdict counts only when the "
+        "tests behind it passed: they would fail if the behaviour changed.\n"
     )
     opt = f"-O{'O' * (e['optimize'] - 1)}" if e["optimize"] else "no -O"
     w(
@@ -192,77 +339,34 @@ def render(data) -> str:
         f"Generated {data['generated']} in {data['duration_seconds']} s.\n"
     )
     w(
-        "**Verdicts:** ✅ holds — the article's claim is true here; ❌ does not hold — it "
-        "is false, and the tests pin what happens instead; 🟡 partly — true with a caveat "
-        "given under the claim. ⚠️ marks a verdict whose tests failed in this run (not "
-        "confirmed); *(skipped)* and *(not run)* mark verdicts this run did not check.\n"
+        "**Verdicts:** ✅ holds — the source's claim is true here; ❌ does not hold — it is "
+        "false, and the tests pin what happens instead; 🟡 partly — true with a caveat given "
+        "under the claim; — n/a — it does not apply here (the reason is given). ⚠️ marks a "
+        "verdict whose tests failed in this run (not confirmed); *(skipped)* and *(not run)* "
+        "mark verdicts this run did not check.\n"
     )
     for line in summary_lines(data):
         w(f"- {line}")
     w("")
-    w("## Summary\n")
-    w("| claim | " + " | ".join(methods) + " |")
-    w("|---|" + "---|" * len(methods))
-    for (key, zh, en) in SECTIONS:
-        claims = [c for c in data["claims"] if c["section"] == key]
-        if not claims:
+    render_summary(data, w)
+    for source, label, long in SOURCES:
+        chapters = _chapters_of(data, source)
+        if not chapters:
             continue
-        w(f"| **{zh} — {en}** |" + " |" * len(methods))
-        for c in claims:
-            w(f"| [`{c['id']}`](#{anchor(c['id'])}) | " + " | ".join(_row(c, methods)) + " |")
-    w("\n¹ method-independent: checked once, true for every start method.\n")
-    for (key, zh, en) in SECTIONS:
-        claims = [c for c in data["claims"] if c["section"] == key]
-        if not claims:
-            continue
-        w(f"## {zh} — {en}\n")
-        for c in claims:
-            w(f'<a id="{anchor(c["id"])}"></a>\n')
-            w(f"### `{c['id']}`{' (beyond the article)' if c['beyond'] else ''}\n")
-            w(f"> {c['statement']}\n")
-            w(f"*Article:* {c['article']}.\n")
-            labels = ["any start method" if m == ANY else m for m in c["results"]]
-            w("| " + " | ".join(labels) + " |")
-            w("|" + "---|" * len(labels))
-            w("| " + " | ".join(cell(r) for r in c["results"].values()) + " |\n")
-            notes = OrderedDict()
-            for m, r in c["results"].items():
-                if r["verdict"] != NOT_APPLICABLE:
-                    notes.setdefault(r.get("note", ""), []).append(m)
-            if len(notes) == 1:
-                w(f"**What really happens:** {next(iter(notes))}\n")
-            else:
-                w("**What really happens:**\n")
-                for note, ms in notes.items():
-                    w(f"- *{'/'.join(ms)}:* {note}")
-                w("")
-            for m, r in c["results"].items():
-                if r["outcome"] == "failed":
-                    w(f"**{m}: tests failed:** " + ", ".join(f"`{t}`" for t in r.get("failed", [])) + "\n")
-                elif r["outcome"] in ("skipped", "not-run") and r.get("reason"):
-                    w(f"*{m}: {r['outcome']}: {r['reason']}*\n")
-            if c.get("measurements"):
-                w(render_measurements(c["measurements"]))
-            others = [r for r in c["rules"] if r["depends_on_environment"]]
-            if others:
-                w("*In other environments (registered):*\n")
-                for r in others:
-                    w(f"- {r['when']}: **{r['verdict']}** — {r['note']}")
-                w("")
-            notes = [
-                (s["test"], s["reason"]) for r in c["results"].values() for s in r.get("skipped", [])
-            ]
-            if c["evidence"]:
-                w("*Evidence:*\n")
-                for ev in c["evidence"]:
-                    marks = ", ".join(f"{m} {_OUTCOME_WORD[o]}" for m, o in ev["outcomes"].items())
-                    w(f"- {ev['doc'] or ev['test']} — `{ev['test']}` ({marks})")
-                w("")
-            if notes:
-                w("*Demonstrations not observed in this run:*\n")
-                for test, reason in notes:
-                    w(f"- `{test}`: {reason}")
-                w("")
+        w(f"# {label}: {long}\n")
+        w(SOURCE_INTRO[source] + "\n")
+        w("| claim | " + " | ".join(methods) + " |")
+        w("|---|" + "---|" * len(methods))
+        for ch, claims in chapters:
+            w(f"| **{ch.heading} — {ch.title}** |" + " |" * len(methods))
+            for c in claims:
+                w(f"| [`{c['id']}`](#{anchor(c['id'])}) | " + " | ".join(_row(c, methods)) + " |")
+        w("\n¹ method-independent: checked once, true for every start method.\n")
+        for ch, claims in chapters:
+            w(f'<a id="chapter-{ch.key}"></a>\n')
+            w(f"## {ch.heading} — {ch.title}\n" if ch.heading != ch.title else f"## {ch.title}\n")
+            for c in claims:
+                render_claim(c, w)
     return "\n".join(out) + "\n"
 
 

@@ -11,7 +11,8 @@ from tests.helpers import inventory, pytest_run
     [
         (["--start-method", "bogus"], "unknown start method 'bogus'; valid: fork, spawn, forkserver"),
         (["--start-method", "spawn,bogus"], "unknown start method 'bogus'"),
-        (["--claim", "no.such"], "--claim: unknown claim 'no.such'; valid: basics.thread-in-process"),
+        (["--claim", "no.such"], "--claim: no claim matches 'no.such'; give a claim ID or a pattern"),
+        (["--claim", "nosuch.*"], "the chapters are: basics.* (article), process.* (article)"),
     ],
 )
 def test_unknown_values_are_usage_errors(args, message):
@@ -49,3 +50,17 @@ def test_method_independent_claims_run_once_without_a_method_id(tmp_path):
     assert rows and {r["method"] for r in rows} == {"any"}
     assert all("[" not in r["nodeid"] for r in rows)
 
+
+
+def test_a_glob_pattern_selects_a_whole_chapter(tmp_path):
+    rows = inventory(tmp_path, "--claim", "process.*")
+    claims = {cid for r in rows for cid in r["claims"]}
+    assert claims and all(cid.startswith("process.") for cid in claims)
+    assert "process.closure-target" in claims and "process.start-methods" in claims
+
+
+def test_an_exact_id_and_a_pattern_combine(tmp_path):
+    rows = inventory(tmp_path, "--claim", "basics.threads-share,pipe.*")
+    claims = {cid for r in rows for cid in r["claims"]}
+    assert "basics.threads-share" in claims and any(c.startswith("pipe.") for c in claims)
+    assert not any(c.startswith(("process.", "queue.")) for c in claims)

@@ -26,23 +26,47 @@ def test_ci_runs_the_readmes_second_line():
     assert "quickstart:begin" in ci and "sed -n 2p" in ci and 'eval "$line"' in ci
 
 
-def test_the_verdict_table_agrees_with_the_registry():
-    table = readme.current_table(TEXT)
-    m = re.search(r"(\w+) (\d+)\.(\d+)\.(\d+) on (\w+), library `([\w-]+)`(, -O)?", table)
-    assert m, "the table names its environment"
-    facts = Facts(
+def _facts(block):
+    """The environment a generated README block names."""
+    m = re.search(r"(\w+) (\d+)\.(\d+)\.(\d+) on (\w+)(?:, library `([\w-]+)`)?(, -O)?", block)
+    assert m, "the block names its environment"
+    return Facts(
         python=tuple(int(x) for x in m.group(2, 3, 4)),
         implementation=m.group(1),
         platform=m.group(5),
         optimize=1 if m.group(7) else 0,
-        library=m.group(6),
+        library=m.group(6) or "multiprocessing",
     )
+
+
+def test_the_verdict_table_agrees_with_the_registry():
+    table = readme.current_table(TEXT)
+    facts = _facts(table)
     rows = {r[1].strip("` ⚠️"): r for r in (line.split(" | ") for line in table.splitlines() if line.startswith("| ") and "| `" in line)}
-    assert set(rows) == set(CLAIMS)
-    for cid, claim in CLAIMS.items():
+    article = {cid: c for cid, c in CLAIMS.items() if c.source == "article"}
+    assert set(rows) == set(article)
+    for cid, claim in article.items():
         cells = [c.strip(" |") for c in rows[cid][2:5]]
         if claim.per_method:
             expected = [readme.SHORT[claim.verdict(facts, m)] for m in readme.METHODS]
         else:
             expected = [readme.SHORT[claim.verdict(facts, ANY)] + " (any)"] * 3
         assert cells == expected, cid
+
+
+def test_the_docs_summary_lists_every_docs_claim_that_does_not_fully_hold():
+    block = readme.current_block(TEXT, readme.DOCS_BEGIN, readme.DOCS_END)
+    facts = _facts(block)
+    listed = set(re.findall(r"^- `([a-z-]+\.[a-z0-9-]+)` — ", block, re.M))
+    expected = {
+        cid
+        for cid, claim in CLAIMS.items()
+        if claim.source == "docs"
+        and {claim.verdict(facts, m) for m in claim.methods} & {"does-not-hold", "partly"}
+    }
+    assert listed == expected
+    counted = dict(re.findall(r"^\| .*?\(`([a-z-]+)\.\*`\) \| (\d+) \|", block, re.M))
+    docs_chapters = {c.section for c in CLAIMS.values() if c.source == "docs"}
+    assert set(counted) == docs_chapters
+    for chapter, count in counted.items():
+        assert int(count) == sum(c.section == chapter for c in CLAIMS.values())

@@ -98,5 +98,78 @@ def test_bad_registry_entries_are_refused():
         When("maybe")
     with pytest.raises(ValueError, match="last When rule must be unconditional"):
         registry.Claim("x.y", "basics", "s", "A statement.", "e", (When("holds", methods=("fork",)),))
-    with pytest.raises(ValueError, match="unknown section"):
+    with pytest.raises(ValueError, match="unknown chapter"):
         registry.Claim("x.y", "nowhere", "s", "A statement.", "e", (holds(),))
+    with pytest.raises(ValueError, match="starts with its chapter"):
+        registry.Claim("process.y", "process-api", "s", "A statement.", "e", (holds(),))
+    with pytest.raises(ValueError, match="must say why"):
+        When("n/a")
+
+
+def test_a_not_applicable_rule_gives_the_verdict_n_a_with_its_reason():
+    rules = (registry.na("only from 3.14", python="<3.14"), holds())
+    claim = registry.Claim("start.x", "start", "s", "A statement.", "e", rules)
+    assert claim.source == "docs" and claim.chapter.title == "Start methods and contexts"
+    assert claim.verdict(Facts((3, 13, 0)), "fork") == "n/a"
+    assert claim.note(Facts((3, 13, 0)), "fork") == "only from 3.14"
+    assert claim.verdict(Facts((3, 14, 0)), "fork") == "holds"
+
+
+NA_CONFTEST = """
+from mpspec import registry
+
+registry.CLAIMS["start.selftest-na"] = registry.Claim(
+    "start.selftest-na", "start", "s", "A statement.", "e",
+    (registry.na("only on a platform called nowhere", platforms=("linux", "darwin", "win32")), registry.holds()),
+    per_method=False,
+)
+pytest_plugins = ["mpspec.plugin"]
+"""
+NA_TEST = """
+import pytest
+
+@pytest.mark.claim("start.selftest-na")
+def test_x():
+    "never runs here"
+    assert False
+"""
+
+
+def test_a_test_of_a_claim_that_does_not_apply_is_skipped_with_the_reason(tmp_path):
+    from tests.helpers import pytest_run
+
+    project = tmp_path / "project"
+    (project / "spec").mkdir(parents=True)
+    (project / "conftest.py").write_text(NA_CONFTEST)
+    (project / "spec" / "test_x.py").write_text(NA_TEST)
+    done = pytest_run("spec", "-p", "no:cacheprovider", "-rs", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "not applicable: only on a platform called nowhere" in done.stdout
+
+
+def test_every_chapter_belongs_to_a_source_and_every_docs_id_to_its_chapter():
+    assert {c.source for c in registry.CHAPTERS} == set(registry.SOURCE_KEYS)
+    for claim in CLAIMS.values():
+        if claim.source == "docs":
+            assert claim.id.split(".")[0] == claim.section, claim.id
+
+
+DOCS_CATALOGUE = (ROOT / "tests" / "docs-catalogue-ids.txt").read_text().split()
+SHARED_DOCS_CATALOGUE = ROOT.parent / "shared" / "docs-claims.md"
+
+
+def test_every_docs_id_of_a_written_chapter_is_registered_and_none_is_invented():
+    """A docs chapter, once written, registers every ID the catalogue gives it, spelled
+    exactly; docs claims of our own (beyond the catalogue) are marked as such."""
+    written = {c.section for c in CLAIMS.values() if c.source == "docs"}
+    expected = {cid for cid in DOCS_CATALOGUE if cid.split(".")[0] in written}
+    registered = {cid for cid, c in CLAIMS.items() if c.source == "docs"}
+    assert sorted(expected - registered) == []
+    assert all(CLAIMS[cid].beyond for cid in registered - expected)
+
+
+def test_the_snapshot_of_the_docs_catalogue_is_current():
+    if not SHARED_DOCS_CATALOGUE.exists():
+        pytest.skip(f"not applicable: {SHARED_DOCS_CATALOGUE} is not beside this checkout")
+    ids = re.findall(r"^- `([a-z-]+\.[a-z0-9-]+)`", SHARED_DOCS_CATALOGUE.read_text(encoding="utf-8"), re.M)
+    assert set(ids) <= set(DOCS_CATALOGUE), "catalogue has new IDs: update tests/docs-catalogue-ids.txt"

@@ -59,9 +59,15 @@ def test_the_matrix_merges_reports_and_marks_differences(tmp_path):
     assert "| E2 | linux · 3.11.7 · multiprocess |" in md
     assert "| `process.closure-target` **Δ** | ✅ ✅ ✅ | ❌⚠️ ❌⚠️ ❌⚠️ |" in md
     assert "| `basics.threads-share` | ✅ ✅ ✅ | ✅ ✅ ✅ |" in md
-    assert md.index("## 基础 — Basics") < md.index("## 进程类 — The Process class")
+    assert md.index("### 基础 — Basics") < md.index("### 进程类 — The Process class")
     assert "http" not in page.replace("http-equiv", "")  # self-contained: nothing fetched
-    assert "title='linux · 3.11.7 · multiprocess, spawn: does not hold (failed). note spawn'" in page
+    # Each explanation is written once, beside its claim; cells point to it by number.
+    assert page.count("note spawn") == 2  # once per verdict it explains
+    assert "title='linux · 3.11.7 · multiprocess, spawn: does not hold (failed); explanation 5'" in page
+    assert "<b>does not hold</b>: note spawn <i>(linux · 3.11.7 · multiprocess spawn)</i>" in page
+    # Filters: by chapter (each chapter of the reports is an option) and by difference.
+    assert "<option value='process'>进程类 — The Process class (1)</option>" in page
+    assert "id='only-diff'" in page and "data-chapter='process'" in page
 
 
 def test_a_bad_report_is_a_clear_error(tmp_path, capsys):
