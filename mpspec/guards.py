@@ -182,6 +182,55 @@ def stray_processes():
     return [p for p in descendants() if p.pid not in helpers and not _pidless_tracker(p)]
 
 
+# The kernel's PF_EXITING flag (include/linux/sched.h): the process is in exit(), past
+# running any code of its own.  Field 9 of /proc/PID/stat.
+PF_EXITING = 0x4
+
+
+def exiting(proc) -> bool:
+    """True when the kernel says ``proc`` is exiting (Linux; False elsewhere or when
+    unknown)."""
+    try:
+        with open(f"/proc/{proc.pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return bool(int(fields[6]) & PF_EXITING)  # fields[0] is the state (field 3)
+    except (OSError, IndexError, ValueError):
+        return False
+
+
+def reported_early(proc) -> bool:
+    """True for a child of our billiard fork server.  billiard's fork server child
+    writes its exit code to its parent's pipe and only then leaves through the
+    ``finally: os._exit(code)`` of forkserver.main, so join() in the test returns while
+    the child still runs its last lines: under load the leak guard sees it running."""
+    try:
+        parent = proc.parent()
+        return parent is not None and _pidless_tracker(parent) and "billiard.forkserver" in " ".join(parent.cmdline())
+    except psutil.Error:
+        return False
+
+
+def settle(procs, timeout: float = 2.0):
+    """``procs`` less those that were on their way out (exiting, or a billiard fork
+    server's child that has reported its exit code) and have ended within ``timeout``.
+    One still there then, running or a zombie, stays in the list: a leak."""
+    finishing = {p.pid for p in procs if exiting(p) or reported_early(p)}
+    if not finishing:
+        return procs
+    deadline = time.monotonic() + timeout
+    while any(_still_there(p) for p in procs if p.pid in finishing) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return [p for p in procs if p.pid not in finishing or _still_there(p)]
+
+
+def _still_there(proc) -> bool:
+    """Running or a zombie: not yet reaped."""
+    try:
+        return proc.is_running()
+    except psutil.Error:
+        return False
+
+
 # billiard's fork server and semaphore tracker keep no pid to look up: recognise our
 # own by their command lines (direct children running the helper's main).
 _PIDLESS_HELPERS = ("from billiard.forkserver import main", "from billiard.semaphore_tracker import main")
@@ -285,7 +334,7 @@ def _mpspec_leak_guard(request):
     """After every test: no descendant alive or a zombie, no queue feeder thread."""
     yield
     reap_library_children()
-    leftovers = stray_processes()
+    leftovers = settle(stray_processes())
     leftovers += _orphans(getattr(request.node, "_mpspec_tree", []), leftovers)
     problems = []
     if leftovers:
