@@ -83,6 +83,50 @@ def impl(session, library):
     _run_spec(session, f"impl-{library}", f"--impl={library}", extra=f"[{library}]")
 
 
+# --- flake rounds over every leg (not in the default sessions) --------------------
+# nox -s flake flake_optimized flake_impl flake_report   (MPSPEC_FLAKE_RUNS, default 4)
+FLAKE = ROOT / ".matrix" / "flake"
+
+
+def _flake(session, name, *args, extra=""):
+    runs = int(os.environ.get("MPSPEC_FLAKE_RUNS", "4"))
+    FLAKE.mkdir(parents=True, exist_ok=True)
+    session.install("-e", f".{extra}")
+    session.run(
+        "python", "-m", "mpspec.flake", "--runs", str(runs), "--loaded", str(runs // 2),
+        "--json", str(FLAKE / f"{name}.json"), *args, *session.posargs,
+        success_codes=[0, 1],  # failures are reported per leg by flake_report
+    )
+
+
+@nox.session(python=PYTHONS)
+def flake(session):
+    """A few flake rounds of the spec on one interpreter."""
+    _flake(session, f"flake-{session.python}")
+
+
+@nox.session(python=DEFAULT)
+def flake_optimized(session):
+    """A few flake rounds under python -O."""
+    _flake(session, "flake-optimized", "-O")
+
+
+@nox.session(python=DEFAULT)
+@nox.parametrize("library", LIBRARIES)
+def flake_impl(session, library):
+    """A few flake rounds against a drop-in library."""
+    _flake(session, f"flake-impl-{library}", f"--impl={library}", extra=f"[{library}]")
+
+
+@nox.session(python=False)
+def flake_report(session):
+    """Failures per leg and test, over every flake JSON under .matrix/flake."""
+    files = sorted(str(p) for p in FLAKE.glob("*.json"))
+    if not files:
+        session.error("no flake results under .matrix/flake: run the flake sessions first")
+    session.run(sys.executable, "-m", "mpspec.flake", "--summarize", *files)
+
+
 @nox.session(python=False)
 def matrix(session):
     """Merge every report under .matrix/reports into docs/MATRIX.md, docs/matrix.html and

@@ -3,6 +3,13 @@ CPU hogs, some in random order, some under ``-n 2``, and report every failure wi
 its test id.
 
     python -m mpspec.flake --runs 20 --loaded 10 [--json FILE] [-- PYTEST ARGS]
+    python -m mpspec.flake --impl billiard -O --python /path/to/python3.13 ...  # one leg
+    python -m mpspec.flake --summarize .matrix/flake/*.json   # failures per leg and test
+
+A leg is one environment of the matrix: the interpreter (``--python``, which must have
+the project installed; default the one running this command), ``-O`` and the library
+(``--impl``).  ``nox -s flake`` runs a few rounds over every leg (see noxfile.py) and
+``--summarize`` merges their JSON files into one table.
 
 Run i (from 0) is loaded if it is one of the --loaded runs spread evenly over the
 N runs; it is in random order (``--spec-shuffle SEED``) when i // 2 is odd; it
@@ -111,8 +118,49 @@ def session_strays(sid):
     return strays
 
 
-def run_once(mode, extra, timeout, log_dir=None):
-    cmd = [sys.executable, "-m", "pytest", "spec", "-q", "-p", "no:cacheprovider", "-rfE"]
+class Leg:
+    """The environment the runs happen in: interpreter, -O, library."""
+
+    def __init__(self, python=None, optimize=False, impl="multiprocessing"):
+        self.python = python or sys.executable
+        self.optimize = optimize
+        self.impl = impl
+        self.name = ""
+
+    def command(self):
+        return [self.python] + (["-O"] if self.optimize else []) + ["-m", "pytest"]
+
+    def pytest_args(self):
+        return [] if self.impl == "multiprocessing" else ["--impl", self.impl]
+
+    def check(self):
+        """Name the leg from the interpreter itself; a clear error if it cannot run the
+        spec (not found, or the project is not installed in it)."""
+        probe = (
+            "import platform, sys, mpspec, pytest, xdist; "
+            "print(platform.python_implementation(), platform.python_version())"
+        )
+        try:
+            done = subprocess.run([self.python, "-c", probe], capture_output=True, text=True, timeout=60)
+        except OSError as exc:
+            return f"--python: cannot run {self.python!r}: {exc.strerror or exc}"
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["?"])[-1]
+            return (f"--python: {self.python} cannot run the spec ({last}); install the project in it: "
+                    f"{self.python} -m pip install -e '.[dev]'")
+        impl, version = done.stdout.split()
+        parts = [version if impl == "CPython" else f"{impl} {version}"]
+        if self.impl != "multiprocessing":
+            parts.append(self.impl)
+        if self.optimize:
+            parts.append("-O")
+        self.name = " · ".join(parts)
+        return None
+
+
+def run_once(mode, extra, timeout, log_dir=None, leg=None):
+    leg = leg or Leg()
+    cmd = leg.command() + ["spec", "-q", "-p", "no:cacheprovider", "-rfE"] + leg.pytest_args()
     if mode["xdist"]:
         cmd += ["-n", "2"]
     else:
@@ -164,8 +212,20 @@ def main(argv=None):
     parser.add_argument("--timeout", type=int, default=900, help="seconds after which one run is killed (default 900)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--log-dir", metavar="DIR", help="keep each run's full pytest output in DIR/run-NN.log")
+    parser.add_argument("--python", metavar="EXE", help="the interpreter of the leg (default: this one); "
+                        "the project must be installed in it")
+    parser.add_argument("-O", "--optimize", action="store_true", help="run the spec under python -O")
+    parser.add_argument("--impl", default="multiprocessing", help="the library under test (default multiprocessing)")
+    parser.add_argument("--summarize", nargs="+", metavar="JSON", help="merge the JSON files of earlier "
+                        "runs (one per leg) into a table of failures per leg and test, and exit")
     parser.add_argument("pytest_args", nargs="*", help="more pytest arguments (after --)")
     args = parser.parse_args(argv)
+    if args.summarize:
+        return summarize(args.summarize)
+    leg = Leg(args.python, args.optimize, args.impl)
+    problem = leg.check()
+    if problem:
+        parser.error(problem)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     loaded = args.runs // 2 if args.loaded is None else args.loaded
@@ -180,16 +240,17 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, terminate)
     modes = plan(args.runs, loaded, seed)
-    print(f"flake: {args.runs} full runs of the spec, {loaded} loaded ({args.hogs} CPU hogs), seed {seed}", flush=True)
+    print(f"flake: {args.runs} full runs of the spec on {leg.name}, {loaded} loaded ({args.hogs} CPU hogs), "
+          f"seed {seed}", flush=True)
     results = []
     started = time.monotonic()
     for mode in modes:
         print(f"run {mode['run']:>2}/{args.runs} [{label(mode)}] ...", end=" ", flush=True)
         if mode["loaded"]:
             with Hogs(args.hogs):
-                result = run_once(mode, args.pytest_args, args.timeout, args.log_dir)
+                result = run_once(mode, args.pytest_args, args.timeout, args.log_dir, leg)
         else:
-            result = run_once(mode, args.pytest_args, args.timeout, args.log_dir)
+            result = run_once(mode, args.pytest_args, args.timeout, args.log_dir, leg)
         results.append(result)
         verdict = "ok" if not result["failures"] and not result["strays"] else "FAILED"
         print(f"{verdict}: {result['summary'] or 'exit ' + str(result['returncode'])} ({result['seconds']} s)", flush=True)
@@ -203,7 +264,7 @@ def main(argv=None):
     report(results, time.monotonic() - started)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"seed": seed, "hogs": args.hogs, "runs": results}, f, indent=1)
+            json.dump({"leg": leg.name, "seed": seed, "hogs": args.hogs, "runs": results}, f, indent=1)
     bad = sum(1 for r in results if r["failures"] or r["strays"])
     return 1 if bad else 0
 
@@ -240,6 +301,43 @@ def report(results, seconds):
         print("|---|---|")
         for test, runs in sorted(by_test.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             print(f"| {test} | {', '.join(map(str, runs))} |")
+
+
+def summarize(paths):
+    """One table over the legs: runs, failed runs, strays per leg; then each failing
+    test with the legs and runs it failed in."""
+    legs = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+            legs.append((data.get("leg") or os.path.basename(path), data["runs"]))
+        except (OSError, ValueError, KeyError) as exc:
+            print(f"flake: cannot read {path}: {exc}", file=sys.stderr)
+            return 2
+    print("| leg | runs | loaded | runs with failures | failures | strays | seconds |")
+    print("|---|---|---|---|---|---|---|")
+    by_test = defaultdict(list)
+    bad = 0
+    for name, runs in legs:
+        failed = [r for r in runs if r["failures"]]
+        strays = sum(len(r["strays"]) for r in runs)
+        bad += len(failed) + strays
+        print(f"| {name} | {len(runs)} | {sum(r['loaded'] for r in runs)} | {len(failed)} | "
+              f"{sum(len(r['failures']) for r in runs)} | {strays} | {sum(r['seconds'] for r in runs):.0f} |")
+        for r in runs:
+            for failure in r["failures"]:
+                by_test[failure].append(f"{name} run {r['run']}")
+    if by_test:
+        print()
+        print("| test id | failed in |")
+        print("|---|---|")
+        for test, where in sorted(by_test.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            print(f"| {test} | {'; '.join(where)} |")
+    print()
+    print(f"flake: {len(legs)} legs, {sum(len(r) for _, r in legs)} runs: "
+          f"{'no failure and no stray' if not bad else str(bad) + ' failed run(s) or stray(s)'}")
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

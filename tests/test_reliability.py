@@ -3,7 +3,9 @@ names it, a test whose child hangs fails within its own deadline while the run g
 on, leaked semaphores or shared memory fail the run, and bad input is a one-line
 usage error.  Each runs a small spec-like project through pytest in a subprocess."""
 
+import json
 import os
+import platform
 import subprocess
 import sys
 import time
@@ -311,6 +313,33 @@ def test_the_flake_command_runs_loaded_and_kills_its_hogs(tmp_path):
     hogs = [p for p in psutil.process_iter(["cmdline"]) if "while True" in " ".join(p.info["cmdline"] or [])
             and str(os.getpid()) not in " ".join(p.info["cmdline"] or [])]
     assert [p for p in hogs if p.ppid() == os.getpid()] == []
+
+
+def test_the_flake_command_runs_one_leg_and_summarizes_per_leg_and_test(tmp_path):
+    """A leg is named from its interpreter, -O and library; --summarize merges legs."""
+    pytest.importorskip("billiard")
+    report = tmp_path / "billiard.json"
+    done = command(
+        "-m", "mpspec.flake", "--runs", "1", "--loaded", "0", "--impl", "billiard", "-O", "--json", report,
+        "--", "--claim", "basics.threads-share",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    leg = f"{platform.python_version()} · billiard · -O"
+    assert f"flake: 1 full runs of the spec on {leg}" in done.stdout
+    failing = tmp_path / "failing.json"
+    failing.write_text(json.dumps({"leg": "3.99.0", "runs": [
+        {"run": 1, "loaded": True, "seconds": 1.0, "failures": ["spec/x.py::test_y[fork]"], "strays": []}]}))
+    summary = command("-m", "mpspec.flake", "--summarize", report, failing)
+    assert summary.returncode == 1
+    assert f"| {leg} | 1 | 0 | 0 | 0 | 0 |" in summary.stdout
+    assert "| spec/x.py::test_y[fork] | 3.99.0 run 1 |" in summary.stdout
+    assert "flake: 2 legs, 2 runs: 1 failed run(s) or stray(s)" in summary.stdout
+
+
+def test_a_flake_leg_whose_interpreter_cannot_run_the_spec_is_a_usage_error(tmp_path):
+    done = command("-m", "mpspec.flake", "--python", tmp_path / "no-python")
+    assert done.returncode == 2 and "--python: cannot run" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_the_guards_tree_walk_finds_what_psutil_finds_zombies_and_grandchildren_included():
