@@ -8,6 +8,10 @@
 Each run writes .matrix/reports/<session>/report.json; `nox -s matrix` merges every
 report there into docs/MATRIX.md and docs/matrix.html.  An interpreter that is not
 installed is reported as missing (skipped), never as a failure.
+
+Interpreters are found on PATH (as python3.X / pypy3.X) and among pyenv's versions.
+MPSPEC_PYTHON_DIRS names more directories to search, separated like PATH, e.g.
+MPSPEC_PYTHON_DIRS=/opt/sid-python/3.14/usr/bin:/opt/sid-python/3.15/usr/bin nox
 """
 
 import glob
@@ -22,7 +26,7 @@ ROOT = Path(__file__).resolve().parent
 REPORTS = ROOT / ".matrix" / "reports"
 DOCS = ROOT / "docs"
 
-PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "pypy3.9", "pypy3.10", "pypy3.11"]
+PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15", "pypy3.9", "pypy3.10", "pypy3.11"]
 DEFAULT = f"{sys.version_info[0]}.{sys.version_info[1]}"  # the interpreter nox runs on
 LIBRARIES = ["multiprocess", "billiard"]
 
@@ -50,7 +54,19 @@ def _expose_pyenv_interpreters():
     os.environ["PATH"] = f"{links}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
+
+def _expose_extra_interpreters():
+    """Directories named in MPSPEC_PYTHON_DIRS go first on PATH."""
+    extra = [d for d in os.environ.get("MPSPEC_PYTHON_DIRS", "").split(os.pathsep) if d]
+    missing = [d for d in extra if not os.path.isdir(d)]
+    if missing:
+        raise SystemExit(f"noxfile: MPSPEC_PYTHON_DIRS names no such directory: {', '.join(missing)}")
+    if extra:
+        os.environ["PATH"] = os.pathsep.join(extra + [os.environ.get("PATH", "")])
+
+
 _expose_pyenv_interpreters()
+_expose_extra_interpreters()
 
 
 def _run_spec(session, name, *pytest_args, python_flags=(), extra=""):

@@ -107,6 +107,37 @@ def chapter_title(ch) -> str:
     return f"{ch.heading} — {ch.title}" if ch.heading != ch.title else ch.title
 
 
+def default_method(report):
+    """The start method that code which never names one gets in this environment."""
+    return report["environment"].get("default_start_method")
+
+
+def default_verdicts(reports, claim_id):
+    """Per environment, the claim's verdict under that environment's default start
+    method (None where unknown or n/a)."""
+    out = []
+    for report in reports:
+        method = default_method(report)
+        r = cell(report, claim_id, method) if method in METHODS else None
+        out.append(None if r is None or r["verdict"] == "n/a" else r["verdict"])
+    return out
+
+
+def default_changes(reports, claims):
+    """The per-method claims whose verdict for code that names no start method differs
+    between environments because their default start methods differ."""
+    if len({default_method(r) for r in reports}) < 2:
+        return []
+    changed = []
+    for c in claims:
+        if ANY in c["results"]:
+            continue
+        verdicts = default_verdicts(reports, c["id"])
+        if len({v for v in verdicts if v}) > 1:
+            changed.append((c, verdicts))
+    return changed
+
+
 def differs(reports, claim_id) -> bool:
     verdicts = set()
     for report in reports:
@@ -155,15 +186,17 @@ def render_md(reports) -> str:
         "❌ does not hold, 🟡 partly, — not applicable (the start method does not exist "
         "there); ⚠️ the run's tests failed (verdict not confirmed), ? not checked in that "
         "run, · no data. **Δ** marks a claim whose verdict differs between environments. "
+        "Each environment's default start method (what code gets that never names one) is "
+        "in the table of environments. "
         "`matrix.html` has the same data with every explanation.\n"
     )
     out.append("## Environments\n")
-    out.append("| # | environment | holds | partly | does not hold | passed | failed | skipped | not run | time |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    out.append("| # | environment | default start method | holds | partly | does not hold | passed | failed | skipped | not run | time |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for i, report in enumerate(reports, 1):
         v, o = summary(report)
         out.append(
-            f"| E{i} | {labels[i - 1]} | {v['holds']} | {v['partly']} | {v['does-not-hold']} | "
+            f"| E{i} | {labels[i - 1]} | {default_method(report) or '?'} | {v['holds']} | {v['partly']} | {v['does-not-hold']} | "
             f"{o['passed']} | {o['failed']} | {o['skipped']} | {o['not-run']} | "
             f"{report.get('duration_seconds', '?')} s |"
         )
@@ -178,6 +211,19 @@ def render_md(reports) -> str:
                 delta = " **Δ**" if differs(reports, c["id"]) else ""
                 out.append(f"| `{c['id']}`{delta} | " + " | ".join(_md_cell(r, c["id"]) for r in reports) + " |")
             out.append("")
+    changes = default_changes(reports, claims)
+    if changes:
+        out.append("## Code that never names a start method\n")
+        out.append(
+            "The default start method differs between these environments ("
+            + ", ".join(f"E{i} {default_method(r)}" for i, r in enumerate(reports, 1))
+            + "). These claims get a different verdict for code that uses the default:\n"
+        )
+        out.append("| claim | " + " | ".join(f"E{i} ({default_method(r)})" for i, r in enumerate(reports, 1)) + " |")
+        out.append("|---|" + "---|" * len(reports))
+        for c, verdicts in changes:
+            out.append(f"| `{c['id']}` | " + " | ".join(MARK.get(v, "·") if v else "·" for v in verdicts) + " |")
+        out.append("")
     diffs = [c for c in claims if differs(reports, c["id"])]
     if diffs:
         out.append("## Where environments disagree\n")
@@ -205,6 +251,7 @@ td.c{text-align:center;vertical-align:middle;font-size:12px;white-space:nowrap;c
 td.holds{background:#d9f2d9} td.does-not-hold{background:#f8d4d4} td.partly{background:#fcf0c2}
 td.na{background:#eee;color:#888} td.none{background:#fff;color:#bbb}
 td.failed{outline:3px solid #d00;outline-offset:-3px} td.unchecked{opacity:.6}
+td.dflt{border-bottom:3px solid #225} th.dflt{font-weight:700;color:#225}
 td.claim{min-width:22em;max-width:34em} td.claim code{font-weight:600} .stmt{color:#555;font-size:12px}
 tr.src td{background:#111;color:#fff;font-weight:700;font-size:15px}
 tr.sec td{background:#444;color:#fff;font-weight:600}
@@ -268,6 +315,7 @@ def render_html(reports) -> str:
       "<span style='background:#f8d4d4'>does not hold</span><span style='background:#eee'>n/a</span>"
       "<span style='outline:3px solid #d00'>test failed</span><span style='opacity:.6'>not checked</span>"
       " A cell's number points to the explanation under its claim (open <i>what really happens</i>); "
+      "★ and an underline mark each environment's default start method (what code gets that never names one); "
       "<span class='delta'>Δ</span> marks a claim whose verdict differs between environments.</p>")
     w("<div class='controls'><label>chapter <select id='chapter'><option value=''>all chapters</option>")
     for source, source_label, chs in groups:
@@ -277,18 +325,20 @@ def render_html(reports) -> str:
         w("</optgroup>")
     w("</select></label><label><input type='checkbox' id='only-diff'> only claims that differ between "
       "environments</label></div>")
-    w("<h2>Environments</h2><table><thead><tr><th>#</th><th>environment</th><th>holds</th><th>partly</th>"
+    w("<h2>Environments</h2><table><thead><tr><th>#</th><th>environment</th><th>default start method</th><th>holds</th><th>partly</th>"
       "<th>does not hold</th><th>passed</th><th>failed</th><th>skipped</th><th>not run</th><th>time</th></tr></thead><tbody>")
     for i, report in enumerate(reports, 1):
         v, o = summary(report)
-        w(f"<tr><td>E{i}</td><td>{esc(labels[i - 1])}</td><td>{v['holds']}</td><td>{v['partly']}</td>"
+        w(f"<tr><td>E{i}</td><td>{esc(labels[i - 1])}</td><td>{esc(default_method(report) or '?')}</td><td>{v['holds']}</td><td>{v['partly']}</td>"
           f"<td>{v['does-not-hold']}</td><td>{o['passed']}</td><td>{o['failed']}</td><td>{o['skipped']}</td>"
           f"<td>{o['not-run']}</td><td>{esc(str(report.get('duration_seconds', '?')))} s</td></tr>")
     w("</tbody></table>")
     w("<h2>Claims</h2><table><thead><tr><th rowspan='2'>claim</th>")
     for i, lab in enumerate(labels, 1):
         w(f"<th class='env' colspan='3'>E{i}<br>{esc(lab)}</th>")
-    w("</tr><tr>" + "".join("<th class='m'>fork</th><th class='m'>spawn</th><th class='m'>forkserver</th>" for _ in reports))
+    w("</tr><tr>" + "".join(
+        "".join(f"<th class='m dflt'>{m} ★</th>" if m == default_method(r) else f"<th class='m'>{m}</th>" for m in METHODS)
+        for r in reports))
     w("</tr></thead><tbody>")
     width = 1 + 3 * len(reports)
     for source, source_label, chs in groups:
@@ -298,6 +348,17 @@ def render_html(reports) -> str:
             for c in section:
                 _claim_row(w, esc, c, reports, labels, source, ch.key)
     w("</tbody></table>")
+    changes = default_changes(reports, claims)
+    if changes:
+        w("<h2>Code that never names a start method</h2><p>The default start method differs between these "
+          "environments; these claims get a different verdict for code that uses the default.</p>")
+        w("<table><thead><tr><th>claim</th>" + "".join(
+            f"<th class='env'>E{i}<br>{esc(default_method(r) or '?')}</th>" for i, r in enumerate(reports, 1))
+          + "</tr></thead><tbody>")
+        for c, verdicts in changes:
+            w(f"<tr><td class='claim'><code>{esc(c['id'])}</code></td>" + "".join(
+                f"<td class='c {v or 'none'}'>{esc(WORD.get(v, '·') if v else '·')}</td>" for v in verdicts) + "</tr>")
+        w("</tbody></table>")
     w(f"<script>{SCRIPT}</script></body></html>")
     return "\n".join(h) + "\n"
 
@@ -325,6 +386,8 @@ def _claim_row(w, esc, c, reports, labels, source, chapter):
                 classes.append("failed")
             elif outcome in ("skipped", "not-run") and verdict != "n/a":
                 classes.append("unchecked")
+            if m == default_method(report):
+                classes.append("dflt")
             text = r.get("note") or r.get("reason", "") if verdict != "n/a" else r.get("reason", "")
             n = number[(verdict, text)]
             tip = f"{lab}, {m}: {WORD.get(verdict, verdict)} ({outcome}); explanation {n}"

@@ -335,7 +335,8 @@ def render(data) -> str:
     w(
         f"**Environment:** {e['implementation']} {e['python_version']} on {e['platform']} "
         f"({e.get('machine', '?')}), {opt}, library `{e['library']}`; start methods "
-        f"{', '.join(e['start_methods'])} (default {e.get('default_start_method', '?')}). "
+        f"{', '.join(e['start_methods'])}; code that never names a start method gets "
+        f"**{e.get('default_start_method', '?')}** here. "
         f"Generated {data['generated']} in {data['duration_seconds']} s.\n"
     )
     w(

@@ -33,9 +33,10 @@ def test_the_workflow_covers_every_os_and_python():
         assert needle in text
 
 
-def _report(path, version, library="multiprocessing", optimize=0, verdict="holds", outcome="passed"):
+def _report(path, version, library="multiprocessing", optimize=0, verdict="holds", outcome="passed", default="fork"):
     data = {
         "environment": {"python_version": version, "implementation": "CPython", "platform": "linux",
+                        "default_start_method": default,
                         "optimize": optimize, "library": library, "start_methods": ["fork", "spawn", "forkserver"]},
         "duration_seconds": 1.0,
         "claims": [
@@ -68,6 +69,24 @@ def test_the_matrix_merges_reports_and_marks_differences(tmp_path):
     # Filters: by chapter (each chapter of the reports is an option) and by difference.
     assert "<option value='process'>进程类 — The Process class (1)</option>" in page
     assert "id='only-diff'" in page and "data-chapter='process'" in page
+
+
+def test_the_matrix_shows_what_code_that_names_no_start_method_gets(tmp_path):
+    """Where the default start method differs (fork up to 3.13, forkserver from 3.14 on
+    Linux), the claims whose verdict under the default differs are listed."""
+    old = _report(tmp_path / "a.json", "3.13.0")
+    data = json.loads(old.read_text(encoding="utf-8"))
+    data["claims"][0]["results"]["fork"]["verdict"] = "does-not-hold"  # closures run under fork
+    old.write_text(json.dumps(data), encoding="utf-8")
+    new = _report(tmp_path / "b.json", "3.14.0", default="forkserver")
+    assert matrix.main([str(old), str(new), "--out", str(tmp_path / "out")]) == 0
+    md = (tmp_path / "out" / "MATRIX.md").read_text(encoding="utf-8")
+    page = (tmp_path / "out" / "matrix.html").read_text(encoding="utf-8")
+    assert "| E1 | linux · 3.13.0 | fork |" in md and "| E2 | linux · 3.14.0 | forkserver |" in md
+    assert "## Code that never names a start method" in md
+    assert "| `process.closure-target` | ❌ | ✅ |" in md
+    assert "`basics.threads-share` |" not in md.split("## Code that never names")[1].split("##")[0]
+    assert "<th class='m dflt'>forkserver ★</th>" in page
 
 
 def test_a_bad_report_is_a_clear_error(tmp_path, capsys):
