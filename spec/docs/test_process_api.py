@@ -1,0 +1,828 @@
+"""The Process class, in full: every promise of the reference's Process section.
+
+Docs: multiprocessing › Reference › "Process and exceptions": the Process constructor
+(group, target, name, args, kwargs, daemon; subclasses), run/start/join, name,
+is_alive, daemon, pid, exitcode, authkey, sentinel, terminate, kill and close (3.7),
+active_children, current_process, parent_process (3.8); and What's New in 3.14 ›
+multiprocessing (Process.interrupt).
+"""
+
+import contextlib
+import functools
+import os
+import pickle
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from fixtures import exits
+from fixtures import process_api as pa
+from fixtures.survivors import gone
+from mpspec import env, lib, support
+from mpspec.deadlines import DEADLINE, SLACK, WAIT
+
+
+def any_ctx():
+    """The context of a method-independent claim: fork where it exists (cheapest)."""
+    methods = env.available_methods()
+    return support.get_context("fork" if "fork" in methods else methods[0])
+
+
+@contextlib.contextmanager
+def held(ctx, **kwargs):
+    """A started child that waits until released; yields (child, release).  On the
+    way out the child is released, joined, and stopped if still running."""
+    reader, release = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pa.hold, args=(reader,), **kwargs)
+    child.start()
+    try:
+        yield child, release
+    finally:
+        with contextlib.suppress(OSError):
+            release.send("go")
+        with contextlib.suppress(ValueError):  # a test may have closed the object
+            support.stop(child)
+
+
+def zombie(pid):
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def running(pid):
+    """True while ``pid`` exists and is not a zombie."""
+    return not gone(pid)
+
+
+def read_report(path):
+    """The "key value..." lines a script wrote, as a dict of key -> rest of line."""
+    lines = path.read_text().splitlines() if path.exists() else []
+    return dict(line.split(" ", 1) for line in lines if " " in line)
+
+
+def launch(name, *args, optimize=False):
+    """Start ``fixtures/scripts/<name>`` in a session of its own, without waiting: the
+    scripts of this chapter leave processes behind and write their reports to files
+    (DIR/out, DIR/err), so that no orphan holds a pipe of ours."""
+    cmd = [sys.executable] + (["-O"] if optimize else []) + [str(support.SCRIPTS / name)]
+    return subprocess.Popen(
+        cmd + [str(a) for a in args], cwd=str(support.ROOT), env=support.child_env(),
+        start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop_script(script, pids):
+    """Kill what a launched script left behind: its whole session's process group (an
+    orphan keeps the group even after the leader exited), then each pid named, and
+    wait until all are gone.  Orphans re-parented to init are outside the leak
+    guard's tree: this is their only cleanup."""
+    if script.poll() is None:
+        script.kill()
+    script.wait(DEADLINE)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(script.pid, signal.SIGKILL)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    assert support.wait_until(lambda: all(gone(pid) for pid in pids)), f"could not kill {pids}"
+
+
+def pending_bytes(conn):
+    """How many bytes wait unread in ``conn``'s pipe (FIONREAD; POSIX)."""
+    import fcntl
+    import termios
+
+    return struct.unpack("i", fcntl.ioctl(conn.fileno(), termios.FIONREAD, b"\0" * 4))[0]
+
+
+def readable(fd):
+    return select.select([fd], [], [], 0)[0] == [fd]
+
+
+def pids_in(*texts):
+    return [int(t) for t in texts if t and t.strip().isdigit()]
+
+
+# --- Process(): the constructor's arguments -----------------------------------------
+
+
+@pytest.mark.claim("process-api.daemon-kwarg")
+def test_daemon_is_a_keyword_argument_inherited_when_none(ctx, verdict):
+    """daemon=True sets the flag; left at None it comes from the creating process
+    (False in the main process, True in a daemonic child); it is keyword-only
+    (billiard also takes it positionally, and ignores unknown keywords)."""
+    assert ctx.Process(daemon=True).daemon is True
+    assert ctx.Process().daemon is False
+    reader, writer = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pa.report_daemon_flags, args=(writer,), daemon=True)
+    child.start()
+    own, inherited, overridden = support.receive(reader)
+    support.join(child)
+    assert (own, inherited, overridden) == (True, True, False)
+    if verdict == "partly":
+        assert ctx.Process(None, None, None, (), {}, True).daemon is True
+        assert ctx.Process(no_such_argument=1).daemon is False  # ignored
+    else:
+        with pytest.raises(TypeError):
+            ctx.Process(None, None, None, (), {}, True)
+        with pytest.raises(TypeError):
+            ctx.Process(no_such_argument=1)
+
+
+@pytest.mark.claim("process-api.target-none")
+def test_a_process_without_target_exits_cleanly(ctx):
+    """Process() with no target starts, does nothing and ends with exitcode 0."""
+    child = ctx.Process()
+    child.start()
+    support.join(child)
+    assert child.exitcode == 0
+
+
+@pytest.mark.claim("process-api.kwargs-forwarded")
+def test_args_and_kwargs_reach_the_target(ctx):
+    """The target gets args positionally and kwargs by keyword; given neither, it is
+    called with no arguments at all."""
+    reader, writer = ctx.Pipe(duplex=False)
+    bare = ctx.Process(target=functools.partial(pa.send_received, writer))
+    given = ctx.Process(target=pa.send_received, args=(writer, 1, "two"), kwargs={"three": 3.0})
+    with support.started(bare):
+        assert support.receive(reader) == ((), {})
+        support.join(bare)
+    with support.started(given):
+        assert support.receive(reader) == ((1, "two"), {"three": 3.0})
+        support.join(given)
+
+
+@pytest.mark.claim("process-api.subclass-init-required")
+def test_a_subclass_must_call_the_base_constructor_first():
+    """Without Process.__init__ the object cannot start (AttributeError, no child);
+    a name set before calling it is overwritten by the default name."""
+    ctx = any_ctx()
+    broken = pa.NoBaseInit("label")
+    with pytest.raises(AttributeError):
+        broken.start()
+    assert ctx.active_children() == []
+    late = pa.NameBeforeBaseInit()
+    assert re.fullmatch(r"NameBeforeBaseInit-\d+", late.name), late.name
+
+
+# --- start() and join() -------------------------------------------------------------
+
+
+@pytest.mark.claim("process-api.start-once")
+def test_start_can_be_called_only_once(verdict, facts):
+    """A second start() raises AssertionError and starts nothing (under -O it starts
+    a second child, then fails with AttributeError; billiard's just runs)."""
+    ctx = any_ctx()
+    reader, release = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pa.hold, args=(reader,))
+    child.start()
+    first = child._popen
+    try:
+        if verdict == "holds":
+            with pytest.raises(AssertionError, match="^cannot start a process twice$"):
+                child.start()
+            assert ctx.active_children() == [child] and child._popen is first
+        else:
+            if facts.library == "billiard":
+                child.start()
+            else:  # the second child starts, then deleting the target again fails
+                with pytest.raises(AttributeError, match="_target"):
+                    child.start()
+            assert child.pid != first.pid and running(first.pid)
+            release.send("go")  # billiard's second child waits on the pipe too
+            support.join(child)
+            # start() deleted the target the first time: run() fails (billiard keeps it).
+            assert child.exitcode == (0 if facts.library == "billiard" else 1)
+    finally:
+        release.send("go")
+        if first.wait(DEADLINE) is None:  # the first child, whatever became of it
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(DEADLINE)
+        support.stop(child)
+
+
+@pytest.mark.claim("process-api.join-timeout-returns-none")
+def test_join_returns_none_on_timeout_and_on_exit(ctx):
+    """join(0.2) on a running child waits, returns None and leaves exitcode None;
+    after the child ends join() returns None again, with exitcode 0."""
+    with held(ctx) as (child, release):
+        began = time.monotonic()
+        assert child.join(WAIT) is None
+        assert time.monotonic() - began >= WAIT * SLACK
+        assert child.is_alive() and child.exitcode is None
+        release.send("go")
+        assert child.join(DEADLINE) is None
+        assert not child.is_alive() and child.exitcode == 0
+
+
+@pytest.mark.claim("process-api.join-repeatable")
+def test_a_process_can_be_joined_many_times(ctx):
+    """After the child has ended, join() returns at once every time and the exitcode
+    stays 0."""
+    child = support.run(ctx, exits.exit_with, 0)
+    for timeout in (0, DEADLINE, None):
+        began = time.monotonic()
+        assert child.join(timeout) is None
+        assert time.monotonic() - began < DEADLINE / 2
+        assert child.exitcode == 0 and not child.is_alive()
+
+
+@pytest.mark.claim("process-api.join-self-or-unstarted-error")
+def test_joining_an_unstarted_process_or_oneself_fails(ctx, facts):
+    """join() on an unstarted Process, and current_process().join() in the main
+    process and in a child, raise AssertionError (AttributeError under -O)."""
+    error = AttributeError if facts.optimize else AssertionError
+    with pytest.raises(error, match="" if facts.optimize else "^can only join a started process$"):
+        ctx.Process(target=exits.return_value).join(0)
+    with pytest.raises(error, match="" if facts.optimize else "^can only join a child process$"):
+        lib.mp.current_process().join(0)
+    reader, writer = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pa.report_join_self, args=(writer,))
+    with support.started(child):
+        kind, message = support.receive(reader)
+        support.join(child)
+    assert kind == error.__name__
+    if not facts.optimize:
+        assert message == "can only join a child process"
+
+
+# --- name, is_alive(), daemon, pid, exitcode ----------------------------------------
+
+
+@pytest.mark.claim("process-api.default-name-pattern")
+def test_default_names_count_per_creator(ctx):
+    """Unnamed objects are named <class>-N, N counting the creator's Process objects,
+    and a child's own objects <class>-N:M; only the default context's Process class
+    is called 'Process'.  Explicit names may repeat."""
+    prefix = ctx.Process.__name__
+    first, second = ctx.Process(), ctx.Process()
+    number = int(re.fullmatch(re.escape(prefix) + r"-(\d+)", first.name).group(1))
+    assert second.name == f"{prefix}-{number + 1}"
+    assert re.fullmatch(r"Process-\d+", lib.mp.Process().name)
+    reader, writer = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pa.report_names, args=(writer,))
+    with support.started(child):
+        own, nested, next_nested = support.receive(reader)
+        support.join(child)
+    assert own == child.name and re.fullmatch(re.escape(prefix) + r"-\d+", own)
+    assert (nested, next_nested) == (f"{own}:1", f"{own}:2")
+    assert ctx.Process(name="twin").name == ctx.Process(name="twin").name == "twin"
+
+
+@pytest.mark.claim("process-api.is-alive-window")
+def test_is_alive_from_start_until_the_child_ends(ctx):
+    """is_alive() is False before start(), True while the child runs, and False as
+    soon as it has ended, before any join()."""
+    reader, release = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pa.hold, args=(reader,))
+    assert child.is_alive() is False
+    with support.started(child):
+        assert child.is_alive() is True
+        release.send("go")
+        assert support.wait_until(lambda: not child.is_alive())
+        assert child.exitcode == 0
+        support.join(child)
+        assert child.is_alive() is False
+
+
+@pytest.mark.claim("process-api.daemon-before-start")
+def test_the_daemon_flag_is_fixed_at_start(verdict):
+    """daemon starts as the creator's (False in the main process) and may not be
+    set after start() (AssertionError; under -O the flag silently changes)."""
+    ctx = any_ctx()
+    with held(ctx) as (child, _):
+        assert child.daemon is False
+        if verdict == "holds":
+            with pytest.raises(AssertionError, match="^process has already started$"):
+                child.daemon = True
+            assert child.daemon is False
+        else:
+            child.daemon = True
+            assert child.daemon is True
+
+
+@pytest.mark.claim("process-api.daemon-no-children")
+def test_a_daemonic_process_cannot_start_children(ctx, verdict):
+    """start() in a daemonic child raises AssertionError (billiard, and -O, let it
+    start the grandchild)."""
+    reader, writer = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pa.try_to_start_a_child, args=(writer,), daemon=True)
+    with support.started(child):
+        outcome = support.receive(reader)
+        support.join(child)
+    if verdict == "holds":
+        assert outcome == ("refused", "daemonic processes are not allowed to have children")
+    else:
+        assert outcome == ("started", 0)
+
+
+@pytest.mark.claim("process-api.daemon-killed-at-exit")
+def test_daemonic_children_are_terminated_when_the_parent_exits(start_method, verdict, facts, tmp_path):
+    """A script exits while its daemonic child sleeps in a try block: the child is
+    terminated (-SIGTERM) and its finally block never runs; its own child could not
+    be started (under -O it could, and is left orphaned).  billiard leaves the daemon
+    running, orphaned, with any child it started."""
+    script = launch("process_api_daemon_exit.py", start_method, tmp_path, optimize=bool(facts.optimize))
+    leftovers = []
+    try:
+        assert support.wait_until(lambda: "daemon" in read_report(tmp_path / "out") or script.poll() is not None)
+        lines = read_report(tmp_path / "out")
+        said = "\n".join((tmp_path / name).read_text() for name in ("out", "err"))
+        daemon = (tmp_path / "daemon.pid").read_text()
+        grandchild = (tmp_path / "grandchild").read_text()
+        leftovers = pids_in(daemon, grandchild)
+        # The script exits now, unless an orphaned grandchild holds multiprocess's
+        # resource tracker (see test_terminating_a_child_leaves_its_child_running).
+        blocked = grandchild != "refused" and orphan_blocks_exit(facts, start_method)
+        assert support.wait_until(lambda: script.poll() is not None, WAIT if blocked else DEADLINE) or blocked
+        if verdict == "holds":
+            if lines.get("exit-handler-ran") == "True":  # (not if imported early)
+                assert lines["daemon"] == f"exitcode {-signal.SIGTERM}", said
+            assert gone(int(daemon))
+            assert not (tmp_path / "finally").exists()
+            if facts.optimize:  # the assert that refuses it is gone
+                assert running(int(grandchild))
+            else:
+                assert grandchild == "refused", said
+        else:
+            assert lines["daemon"] == "exitcode None", said
+            assert running(int(daemon)) and running(int(grandchild))
+            assert psutil.Process(int(daemon)).ppid() != script.pid
+        (tmp_path / "release").write_text("go")  # an orphaned grandchild ends
+        assert script.wait(DEADLINE) == 0, said
+    finally:
+        stop_script(script, leftovers)
+
+
+@pytest.mark.claim("process-api.pid-none-before-start")
+def test_pid_is_none_until_started_then_the_childs(ctx):
+    """pid and ident are None before start(); then the pid the child itself sees,
+    still readable after it ended."""
+    reader, writer = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pa.report_identity, args=(writer,))
+    assert child.pid is None and child.ident is None
+    with support.started(child):
+        assert isinstance(child.pid, int) and child.ident == child.pid != os.getpid()
+        reported = support.receive(reader)
+        support.join(child)
+    assert reported["pid"] == child.pid
+
+
+@pytest.mark.claim("process-api.exitcode-values")
+def test_exitcode_while_running_on_return_and_on_signals(ctx, verdict):
+    """exitcode is None while the child runs, 0 after it returned, -SIGTERM after
+    terminate() and -SIGKILL after SIGKILL (255 for both with billiard's fork
+    server)."""
+    with held(ctx) as (child, release):
+        assert child.exitcode is None
+        release.send("go")
+        support.join(child)
+        assert child.exitcode == 0
+    for signum in (signal.SIGTERM, signal.SIGKILL):
+        with held(ctx) as (child, _):
+            os.kill(child.pid, signum)
+            support.join(child)
+            assert child.exitcode == (255 if verdict == "partly" else -signum)
+
+
+@pytest.mark.claim("process-api.exitcode-sysexit")
+def test_sys_exit_and_uncaught_exceptions_set_the_exitcode(ctx):
+    """sys.exit(3) in the child gives exitcode 3; an uncaught exception gives 1."""
+    assert support.run(ctx, exits.exit_with, 3).exitcode == 3
+    assert support.run(ctx, exits.raise_error).exitcode == 1
+
+
+# --- authkey and sentinel -----------------------------------------------------------
+
+
+@pytest.mark.claim("process-api.authkey-random-main")
+def test_each_main_process_gets_a_random_authkey():
+    """Two fresh interpreters, and this one, have different 32-byte authkeys (only
+    fingerprints are compared; no key is ever printed)."""
+    fingerprints = set()
+    for _ in range(2):
+        done = support.run_script("process_api_authkey.py")
+        assert done.returncode == 0, done.stderr
+        label, is_bytes, length, fingerprint = done.stdout.split()
+        assert (label, is_bytes, length) == ("authkey", "True", "32")
+        fingerprints.add(fingerprint)
+    fingerprints.add(pa.digest(lib.mp.current_process().authkey)[:16])
+    assert len(fingerprints) == 3
+
+
+@pytest.mark.claim("process-api.authkey-inherited")
+def test_a_child_inherits_the_authkey_unless_one_is_assigned(ctx):
+    """The child's authkey is its parent's; one assigned to p.authkey before start()
+    is the child's instead (compared by digest, never printed)."""
+    parent_key = lib.mp.current_process().authkey
+    reader, writer = ctx.Pipe(duplex=False)
+    inherits = ctx.Process(target=pa.report_authkey, args=(writer, pa.digest(parent_key)))
+    assert pa.digest(inherits.authkey) == pa.digest(parent_key)
+    with support.started(inherits):
+        assert support.receive(reader) == (True, True, 32)
+        support.join(inherits)
+    assigned = os.urandom(32)
+    replaced = ctx.Process(target=pa.report_authkey, args=(writer, pa.digest(assigned)))
+    replaced.authkey = assigned
+    with support.started(replaced):
+        assert support.receive(reader) == (True, True, 32)
+        support.join(replaced)
+
+
+@pytest.mark.claim("process-api.sentinel-ready-on-exit")
+def test_the_sentinel_becomes_ready_when_the_child_ends(ctx, facts):
+    """Before start() sentinel raises ValueError; while the child runs it is not
+    ready; once the child ends it is, and connection.wait() returns it.  After join()
+    it is still the same descriptor, still ready (billiard closes it)."""
+    wait = lib.module("connection").wait
+    reader, release = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pa.hold, args=(reader,))
+    with pytest.raises(ValueError, match="process not started"):
+        child.sentinel
+    with support.started(child):
+        sentinel = child.sentinel
+        assert not readable(sentinel) and wait([sentinel], 0) == []
+        release.send("go")
+        assert wait([sentinel], DEADLINE) == [sentinel]
+        assert readable(sentinel)
+        identity = os.fstat(sentinel)
+        identity = (identity.st_dev, identity.st_ino)
+        support.join(child)
+        assert child.sentinel == sentinel
+        try:
+            after = os.fstat(sentinel)
+            after = (after.st_dev, after.st_ino)
+        except OSError:
+            after = "closed"
+        if facts.library == "billiard":
+            assert after != identity
+        else:  # (forkserver: join() consumed the exit status; EOF follows)
+            assert after == identity and wait([sentinel], DEADLINE) == [sentinel]
+
+
+@pytest.mark.claim("process-api.sentinel-ready-on-exit")
+def test_the_sentinel_waits_for_grandchildren_forked_by_the_child(ctx, start_method):
+    """Under fork a grandchild inherits the write end of its parent's sentinel pipe:
+    after the child is terminated, join(timeout) waits out its timeout and the
+    sentinel stays unready until the grandchild ends.  Under spawn and forkserver
+    join() returns as soon as the child is dead."""
+    wait = lib.module("connection").wait
+    pid_reader, pid_writer = ctx.Pipe(duplex=False)
+    grandchild_reader, grandchild_release = ctx.Pipe(duplex=False)
+    reader, release = ctx.Pipe(duplex=False)
+    child = ctx.Process(
+        target=pa.start_held_grandchild, args=(start_method, pid_writer, grandchild_reader, reader)
+    )
+    grandchild = None
+    try:
+        with support.started(child):
+            grandchild = support.receive(pid_reader)
+            child.terminate()
+            if start_method != "fork":
+                support.join(child)
+            else:
+                began = time.monotonic()
+                assert child.join(WAIT) is None
+                assert time.monotonic() - began >= WAIT * SLACK  # waited it out
+                assert support.wait_until(lambda: not child.is_alive())  # waitpid() knows
+                assert wait([child.sentinel], WAIT) == []  # dead, yet not ready
+                grandchild_release.send("go")
+                assert wait([child.sentinel], DEADLINE) == [child.sentinel]
+            assert child.exitcode == support.unreported_exitcode(start_method, -signal.SIGTERM)
+    finally:
+        with contextlib.suppress(OSError):
+            grandchild_release.send("go")
+        if grandchild is not None and not support.wait_until(lambda: gone(grandchild)):
+            os.kill(grandchild, signal.SIGKILL)
+            assert support.wait_until(lambda: gone(grandchild))
+
+
+# --- terminate(), kill(), close() ---------------------------------------------------
+
+
+@pytest.mark.claim("process-api.terminate-sigterm-no-cleanup")
+def test_terminate_skips_finally_blocks_and_exit_handlers(ctx, start_method, facts, tmp_path):
+    """A child terminated inside a try block dies of SIGTERM: neither its finally
+    clause nor its atexit handler runs.  Left to end, its finally clause runs, and its
+    atexit handler in spawn children (in fork and forkserver children too from 3.13;
+    before, they left through os._exit)."""
+    runs = {}
+    for ending in ("returns", "terminated"):
+        directory = tmp_path / ending
+        directory.mkdir()
+        ready_reader, ready = ctx.Pipe(duplex=False)
+        reader, release = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=pa.clean_up_when_done, args=(str(directory), ready, reader))
+        with support.started(child):
+            assert support.receive(ready_reader) == "waiting"
+            if ending == "returns":
+                release.send("go")
+            else:
+                child.terminate()
+            support.join(child)
+        runs[ending] = (child.exitcode, (directory / "finally").exists(), (directory / "atexit").exists())
+    # Since 3.13 (gh-83856) fork and forkserver children run the atexit handlers they
+    # registered too; billiard's and older ones leave through os._exit.
+    atexit_ran = start_method == "spawn" or (sys.version_info >= (3, 13) and facts.library != "billiard")
+    assert runs["returns"] == (0, True, atexit_ran)
+    assert runs["terminated"] == (support.unreported_exitcode(start_method, -signal.SIGTERM), False, False)
+
+
+def orphan_blocks_exit(facts, start_method):
+    """multiprocess (0.70.19) on 3.12+ stops its resource tracker at exit with a
+    blocking waitpid(); a spawn or forkserver orphan holds the tracker's pipe open."""
+    return facts.library == "multiprocess" and facts.python >= (3, 12) and start_method != "fork"
+
+
+@pytest.mark.claim("process-api.terminate-orphans-grandchildren")
+def test_terminating_a_child_leaves_its_child_running(start_method, facts, tmp_path):
+    """A script terminates its child while the child's own child runs: that
+    grandchild survives its dead parent, re-parented (an orphan).  With multiprocess
+    on 3.12+ (spawn, forkserver) the orphan even keeps the script from exiting."""
+    script = launch("process_api_orphans.py", start_method, tmp_path)
+    leftovers = []
+    try:
+        assert support.wait_until(lambda: "done" in read_report(tmp_path / "out") or script.poll() is not None)
+        lines = read_report(tmp_path / "out")
+        said = "\n".join((tmp_path / name).read_text() for name in ("out", "err"))
+        leftovers = pids_in(lines.get("grandchild"))
+        assert lines.get("done") == "main", said
+        assert lines["child-exitcode"] == str(support.unreported_exitcode(start_method, -signal.SIGTERM))
+        grandchild = int(lines["grandchild"])
+        assert gone(int(lines["child"])) and running(grandchild)
+        assert psutil.Process(grandchild).ppid() != int(lines["child"])
+        if orphan_blocks_exit(facts, start_method):
+            with pytest.raises(subprocess.TimeoutExpired):
+                script.wait(WAIT)  # its exit waits for the orphan
+        (tmp_path / "release").write_text("go")  # the orphan ends; then the script can
+        assert script.wait(DEADLINE) == 0, said
+        assert support.wait_until(lambda: gone(grandchild))
+    finally:
+        stop_script(script, leftovers)
+
+
+@pytest.mark.claim("process-api.terminate-corrupts-ipc")
+def test_terminate_leaves_locks_held_and_messages_cut(ctx):
+    """A lock held (in a with block) by a terminated child is never released; a child
+    terminated in the middle of sending a message leaves a truncated one, which the
+    reader cannot receive."""
+    lock = ctx.Lock()
+    ready_reader, ready = ctx.Pipe(duplex=False)
+    reader, release = ctx.Pipe(duplex=False)
+    holder = ctx.Process(target=pa.hold_lock, args=(lock, ready, reader))
+    with support.started(holder):
+        assert support.receive(ready_reader) == "locked"
+        holder.terminate()
+        support.join(holder)
+    assert lock.acquire(timeout=WAIT) is False
+
+    reader, writer = ctx.Pipe(duplex=False)
+    sender = ctx.Process(target=pa.send_big_message, args=(writer, 4 << 20))  # > any pipe buffer
+    with support.started(sender):
+        writer.close()  # the child's copy is then the only one: its death means EOF
+        # Once more than the 4-byte header is waiting, the child is stuck in the middle
+        # of the body, which cannot fit in the pipe.
+        assert support.wait_until(lambda: pending_bytes(reader) > 4)
+        sender.terminate()
+        support.join(sender)
+    with pytest.raises(OSError, match="got end of file during message"):
+        reader.recv_bytes()
+
+
+@pytest.mark.claim("process-api.kill-sigkill")
+def test_kill_stops_a_child_that_ignores_terminate(ctx, start_method, verdict):
+    """A child ignoring SIGTERM survives terminate(); kill() ends it with -SIGKILL
+    (billiard has no kill())."""
+    ready_reader, ready = ctx.Pipe(duplex=False)
+    reader, release = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pa.ignore_sigterm, args=(ready, reader))
+    with support.started(child):
+        assert support.receive(ready_reader) == "ignoring SIGTERM"
+        child.terminate()
+        assert child.join(WAIT) is None and child.is_alive()
+        if verdict == "holds":
+            child.kill()
+        else:
+            assert not hasattr(child, "kill")
+            os.kill(child.pid, signal.SIGKILL)
+        support.join(child)
+    assert child.exitcode == support.unreported_exitcode(start_method, -signal.SIGKILL)
+
+
+@pytest.mark.claim("process-api.close-running-valueerror")
+def test_close_refuses_a_running_process(ctx, start_method, verdict):
+    """close() on a running child raises ValueError and changes nothing; after join()
+    it succeeds.  (billiard 4.2 closes the running child's sentinel instead.)"""
+    if verdict == "does-not-hold":
+        reader, release = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=pa.hold, args=(reader,))
+        child.start()
+        pid = child.pid
+        try:
+            child.close()  # no error: the sentinel is gone
+            assert child.pid == pid
+            with pytest.raises(TypeError):
+                child.join(0)
+        finally:
+            release.send("go")
+            assert support.wait_until(lambda: gone(pid))
+            if start_method == "forkserver":  # the exit status is lost for good
+                lib.module("process")._children.discard(child)
+            else:
+                child.join()  # reaps the zombie at once
+        return
+    with held(ctx) as (child, release):
+        with pytest.raises(ValueError, match="^Cannot close a process while it is still running"):
+            child.close()
+        assert child.is_alive() and child.pid is not None
+        release.send("go")
+        support.join(child)
+        child.close()
+        assert "closed" in repr(child)
+
+
+@pytest.mark.claim("process-api.closed-object-valueerror")
+def test_a_closed_process_object_refuses_almost_everything(ctx, verdict):
+    """After close(): start, join, is_alive, terminate, kill, pid, ident, exitcode and
+    sentinel raise ValueError; name, daemon and authkey stay readable, and close()
+    may be repeated.  (With billiard 4.2 everything keeps working.)"""
+    child = support.run(ctx, exits.return_value)
+    pid = child.pid
+    child.close()
+    if verdict == "does-not-hold":
+        assert (child.pid, child.exitcode, child.is_alive(), child.join(0)) == (pid, 0, False, None)
+        return
+    for attribute in ("pid", "ident", "exitcode", "sentinel"):
+        with pytest.raises(ValueError, match="^process object is closed$"):
+            getattr(child, attribute)
+    for method in ("start", "join", "is_alive", "terminate", "kill"):
+        if method == "kill" and not hasattr(child, "kill"):
+            continue  # billiard's Process has no kill()
+        with pytest.raises(ValueError, match="^process object is closed$"):
+            getattr(child, method)()
+    assert child.name and child.daemon is False and len(child.authkey) == 32
+    child.close()
+
+
+@pytest.mark.claim("process-api.creator-only-methods")
+def test_another_process_cannot_manage_a_process_object(ctx, start_method, verdict, facts):
+    """A fork child handed a started Process object gets AssertionError from
+    is_alive() and join(), yet reads exitcode (None) and can terminate() it.  Under
+    spawn and forkserver the object cannot even be sent (TypeError), except with
+    multiprocess and billiard, whose children get the same AssertionErrors and can
+    terminate() it too."""
+    if start_method == "fork":
+        probes = ("is_alive", "join", "exitcode", "terminate")
+    elif facts.optimize:  # unguarded, is_alive() and join() would poll a stranger's fd
+        probes = ("terminate",)
+    else:  # exitcode would read whatever fd carries the sentinel's number there
+        probes = ("is_alive", "join", "terminate")
+    reader, writer = ctx.Pipe(duplex=False)
+    with held(ctx) as (target, _):
+        user = ctx.Process(target=pa.use_foreign_process, args=(target, writer, probes))
+        if verdict == "holds":
+            unpicklable = pickle.PicklingError if facts.implementation == "PyPy" else TypeError
+            with pytest.raises(unpicklable, match="weakref"):
+                user.start()
+            assert ctx.active_children() == [target]
+            with pytest.raises(TypeError, match="AuthenticationString"):
+                writer.send(target)
+            return
+        with support.started(user):
+            results = support.receive(reader)
+            support.join(user)
+        if "is_alive" in probes and facts.optimize:
+            assert results["is_alive"][0] == results["join"][0] == "returned"
+        elif "is_alive" in probes:
+            assert results["is_alive"] == ("AssertionError", "can only test a child process")
+            assert results["join"] == ("AssertionError", "can only join a child process")
+        if "exitcode" in probes:
+            assert results["exitcode"] == ("returned", None)
+        assert results["terminate"] == ("returned", None)
+        support.join(target)
+        assert target.exitcode == support.unreported_exitcode(start_method, -signal.SIGTERM)
+
+
+@pytest.mark.claim("process-api.repr-states")
+def test_the_repr_shows_the_state(ctx, start_method, verdict):
+    """repr says initial, started, then stopped exitcode=-SIGTERM after terminate()
+    (billiard: '<Class(name, stopped[SIGTERM])>', stopped[255] under forkserver)."""
+    reader, _ = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pa.hold, args=(reader,))
+    cls, name, parent = type(child).__name__, re.escape(child.name), os.getpid()
+    if verdict == "holds":
+        expected = (
+            rf"<{cls} name='{name}' parent={parent} initial>",
+            rf"<{cls} name='{name}' pid={{pid}} parent={parent} started>",
+            rf"<{cls} name='{name}' pid={{pid}} parent={parent} stopped exitcode=-SIGTERM>",
+        )
+    else:
+        stopped = "255" if start_method == "forkserver" else "SIGTERM"
+        expected = (
+            rf"<{cls}\({name}, initial\)>",
+            rf"<{cls}\({name}, started\)>",
+            rf"<{cls}\({name}, stopped\[{stopped}\]\)>",
+        )
+    seen = [repr(child)]
+    with support.started(child):
+        seen.append(repr(child))
+        child.terminate()
+        support.join(child)
+        seen.append(repr(child))
+    for pattern, text in zip(expected, seen):
+        assert re.fullmatch(pattern.replace("{pid}", str(child.pid)), text), text
+
+
+# --- active_children(), current_process(), parent_process() -------------------------
+
+
+@pytest.mark.claim("process-api.active-children-list")
+def test_active_children_lists_the_live_children(ctx):
+    """With two children running active_children() lists exactly those two; once
+    they have ended it is empty."""
+    with held(ctx) as (first, release_first), held(ctx) as (second, release_second):
+        listed = ctx.active_children()
+        assert len(listed) == 2 and set(listed) == {first, second}
+        release_first.send("go")
+        release_second.send("go")
+        assert support.wait_until(lambda: ctx.active_children() == [])
+
+
+@pytest.mark.claim("process-api.active-children-reaps")
+def test_active_children_reaps_finished_children(ctx, start_method):
+    """A finished child nobody joined stays a zombie until active_children() reaps
+    it (a forkserver child is reaped by the fork server: never our zombie)."""
+    child = ctx.Process(target=exits.return_value)
+    with support.started(child):
+        pid = child.pid
+        if start_method == "forkserver":
+            assert support.wait_until(lambda: gone(pid) and not zombie(pid))
+        else:
+            assert support.wait_until(lambda: zombie(pid))
+            time.sleep(WAIT)  # nobody else reaps it meanwhile
+            assert zombie(pid)
+        assert ctx.active_children() == []
+        assert not psutil.pid_exists(pid) or not zombie(pid)
+        assert child.exitcode == 0
+
+
+@pytest.mark.claim("process-api.current-process")
+def test_current_process_is_the_running_process(ctx):
+    """In the main process current_process() is 'MainProcess' with our pid; in a
+    child it has the name and pid the parent's object shows."""
+    main = lib.mp.current_process()
+    assert main.name == "MainProcess" and main.pid == os.getpid()
+    reader, writer = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pa.report_identity, args=(writer,), name="the-child")
+    with support.started(child):
+        reported = support.receive(reader)
+        support.join(child)
+    assert (reported["name"], reported["current_pid"], reported["pid"]) == ("the-child", child.pid, child.pid)
+
+
+@pytest.mark.claim("process-api.parent-process")
+def test_parent_process_in_the_main_process_and_a_child(ctx, verdict):
+    """parent_process() is None in the main process; in a child it has the parent's
+    pid and name (billiard has no parent_process())."""
+    reader, writer = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pa.report_identity, args=(writer,))
+    with support.started(child):
+        reported = support.receive(reader)
+        support.join(child)
+    if verdict == "does-not-hold":
+        assert not hasattr(lib.mp, "parent_process") and not reported["has_parent_process"]
+    else:
+        assert lib.mp.parent_process() is None
+        assert reported["parent"] == (os.getpid(), "MainProcess")
+
+
+# --- interrupt() (3.14) ---------------------------------------------------------------
+
+
+@pytest.mark.claim("process-api.interrupt-sigint-314")
+def test_interrupt_lets_the_child_run_its_finally_blocks(ctx, verdict, tmp_path):
+    """interrupt() sends SIGINT: the child gets KeyboardInterrupt, its finally clause
+    runs and it ends with exitcode 1 (billiard has no interrupt())."""
+    if verdict == "does-not-hold":
+        assert not hasattr(ctx.Process, "interrupt")
+        return
+    ready_reader, ready = ctx.Pipe(duplex=False)
+    reader, release = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pa.clean_up_when_done, args=(str(tmp_path), ready, reader))
+    with support.started(child):
+        assert support.receive(ready_reader) == "waiting"
+        child.interrupt()
+        support.join(child)
+    assert child.exitcode == 1
+    assert (tmp_path / "finally").exists()
