@@ -27,6 +27,13 @@ def get_context(method: str):
     return lib.mp.get_context(method)
 
 
+def cheapest_context():
+    """A context for a method-independent claim, where the start method is not the
+    point: fork where the platform has it (the cheapest start), else the first one."""
+    methods = lib.mp.get_all_start_methods()
+    return get_context("fork" if "fork" in methods else methods[0])
+
+
 def join(process, timeout: float = DEADLINE):
     """Join ``process`` within ``timeout``; a child still alive then is killed and the
     test fails with ChildHung."""

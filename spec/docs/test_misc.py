@@ -36,11 +36,6 @@ def script_report(name, *args, **kwargs):
     return json.loads(done.stdout.strip().splitlines()[-1]), done
 
 
-def quick_context():
-    """For method-independent claims: fork where there is fork (the cheapest)."""
-    return lib.mp.get_context("fork" if "fork" in lib.mp.get_all_start_methods() else "spawn")
-
-
 def library_module(name):
     return __import__(f"{lib.mp.__name__}.{name}", fromlist=["_"])
 
@@ -183,7 +178,7 @@ def test_each_exception_is_raised_where_documented_and_caught_as_process_error()
     assert set(raised) == {"server", "client"}, raised
     assert all(type(e) is mp.AuthenticationError for e in raised.values()), raised
 
-    ctx = quick_context()
+    ctx = support.cheapest_context()
     release = ctx.Event()
     with support.pool(ctx, 1, shared={"release": release}) as pool:
         pending = pool.apply_async(wait_for_release, ("released",))
@@ -257,7 +252,7 @@ WRITERS = "ABCD"
 
 
 def log_from_four_children(kind, where, size, count):
-    ctx = quick_context()
+    ctx = support.cheapest_context()
     go = ctx.Event()
     writers = [
         ctx.Process(target=misc.log_long_records, args=(kind, where, letter, size, count, go, DEADLINE))
@@ -532,7 +527,7 @@ def test_a_thread_pool_refuses_maxtasksperchild_and_context(verdict):
     previous = sys.unraisablehook
     sys.unraisablehook = unraisable.append
     try:
-        for keyword in ({"maxtasksperchild": 1}, {"context": quick_context()}):
+        for keyword in ({"maxtasksperchild": 1}, {"context": support.cheapest_context()}):
             with pytest.raises(TypeError):
                 pool_module.ThreadPool(2, **keyword)
         gc.collect()

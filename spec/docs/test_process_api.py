@@ -25,14 +25,8 @@ import pytest
 from fixtures import exits
 from fixtures import process_api as pa
 from fixtures.survivors import gone
-from mpspec import env, lib, support
+from mpspec import lib, support
 from mpspec.deadlines import DEADLINE, SLACK, WAIT
-
-
-def any_ctx():
-    """The context of a method-independent claim: fork where it exists (cheapest)."""
-    methods = env.available_methods()
-    return support.get_context("fork" if "fork" in methods else methods[0])
 
 
 @contextlib.contextmanager
@@ -167,7 +161,7 @@ def test_args_and_kwargs_reach_the_target(ctx):
 def test_a_subclass_must_call_the_base_constructor_first():
     """Without Process.__init__ the object cannot start (AttributeError, no child);
     a name set before calling it is overwritten by the default name."""
-    ctx = any_ctx()
+    ctx = support.cheapest_context()
     broken = pa.NoBaseInit("label")
     with pytest.raises(AttributeError):
         broken.start()
@@ -183,7 +177,7 @@ def test_a_subclass_must_call_the_base_constructor_first():
 def test_start_can_be_called_only_once(verdict, facts):
     """A second start() raises AssertionError and starts nothing (under -O it starts
     a second child, then fails with AttributeError; billiard's just runs)."""
-    ctx = any_ctx()
+    ctx = support.cheapest_context()
     reader, release = ctx.Pipe(duplex=False)
     child = ctx.Process(target=pa.hold, args=(reader,))
     child.start()
@@ -300,7 +294,7 @@ def test_is_alive_from_start_until_the_child_ends(ctx):
 def test_the_daemon_flag_is_fixed_at_start(verdict):
     """daemon starts as the creator's (False in the main process) and may not be
     set after start() (AssertionError; under -O the flag silently changes)."""
-    ctx = any_ctx()
+    ctx = support.cheapest_context()
     with held(ctx) as (child, _):
         assert child.daemon is False
         if verdict == "holds":
