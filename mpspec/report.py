@@ -257,7 +257,7 @@ def render_summary(data, w):
             total = {k: sum(r[k] for r in rows) for k in ("claims", "failed") + COUNTED}
             w(
                 f"| **{label}** | **all** | **{total['claims']}** | **{total['holds']}** | **{total['partly']}** | "
-                f"**{total['does-not-hold']}** | **{total[NOT_APPLICABLE]}** | **{total['failed'] or ''}** |"
+                f"**{total['does-not-hold']}** | **{total[NOT_APPLICABLE]}** | {'**%d**' % total['failed'] if total['failed'] else ''} |"
             )
     w("")
     rows = data.get("summary", {}).get("not_fully_holding") or not_fully_holding(data["claims"])

@@ -93,3 +93,29 @@ def test_a_method_the_platform_lacks_is_not_applicable(monkeypatch):
     assert results["fork"]["outcome"] == "skipped"
     assert results["fork"]["reason"].startswith("not applicable: the fork start method does not exist")
     assert report.cell(results["fork"]) == "— n/a (skipped)"
+
+
+def test_the_report_carries_both_sources_and_a_summary_per_chapter(small_run):
+    data = small_run[1]
+    sources = {c["id"]: (c["source"], c["chapter"]) for c in data["claims"]}
+    assert sources["process.closure-target"] == ("article", "process")
+    assert any(source == "docs" for source, _ in sources.values())
+    for c in data["claims"]:
+        assert c["source"] == CLAIMS[c["id"]].source and c["cite"] == CLAIMS[c["id"]].cite
+    chapters = {(r["source"], r["chapter"]): r for r in data["summary"]["chapters"]}
+    process = chapters[("article", "process")]
+    assert process["claims"] == sum(c.section == "process" for c in CLAIMS.values())
+    assert process["does-not-hold"] >= 1  # closure-target under fork
+    listed = {r["id"] for r in data["summary"]["not_fully_holding"]}
+    assert "process.closure-target" in listed and "basics.threads-share" not in listed
+
+
+def test_spec_md_puts_the_summary_first_then_the_article_then_the_docs(small_run):
+    text = small_run[2]
+    summary = text.index("## Summary")
+    article = text.index("# The article:")
+    docs = text.index("# The documentation:")
+    assert summary < article < docs
+    assert text.index("## 进程类 — The Process class") < docs
+    assert "**Claims that do not fully hold here:**" in text[summary:article]
+    assert "[`process.closure-target`](#processclosure-target) (❌ does not hold (fork)" in text[summary:article]
