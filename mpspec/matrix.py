@@ -20,7 +20,7 @@ import sys
 from collections import Counter, OrderedDict
 from pathlib import Path
 
-from mpspec.registry import ANY, CHAPTER, CHAPTERS, SOURCES
+from mpspec.registry import ANY, CHAPTERS, SOURCES
 
 METHODS = ("fork", "spawn", "forkserver")
 MARK = {"holds": "✅", "does-not-hold": "❌", "partly": "🟡", "n/a": "—"}
