@@ -108,6 +108,41 @@ def child_env(**extra):
     return env
 
 
+TRACKERS = ("resource_tracker", "semaphore_tracker")
+
+
+def kill_session(pgid: int, grace: float = 5.0):
+    """SIGKILL every process of process group ``pgid`` (a script started in a session
+    of its own) except its resource trackers; then give the trackers ``grace`` seconds
+    to unlink the semaphores and shared memory the killed ones left (a tracker does so,
+    and exits, once no process of the program holds its pipe); then kill what is left.
+    Killing the tracker with the rest would leave those in /dev/shm for good."""
+    import signal
+
+    import psutil
+
+    def members():
+        found = []
+        for proc in psutil.process_iter(["cmdline"]):
+            try:
+                if os.getpgid(proc.pid) == pgid:
+                    found.append(proc)
+            except (ProcessLookupError, PermissionError, psutil.Error):
+                pass
+        return found
+
+    trackers = []
+    for proc in members():
+        if any(t in " ".join(proc.info["cmdline"] or ()) for t in TRACKERS):
+            trackers.append(proc)
+        else:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+    psutil.wait_procs(trackers, timeout=grace)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
 def run_script(name: str, *args, optimize: bool = False, options=(), timeout: float = DEADLINE, env=None):
     """Run ``fixtures/scripts/<name>`` in a fresh interpreter (with ``-O`` and other
     interpreter ``options`` if asked) and return the CompletedProcess, text output."""
@@ -128,7 +163,7 @@ def run_script(name: str, *args, optimize: bool = False, options=(), timeout: fl
         stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         if hasattr(os, "killpg"):
-            os.killpg(proc.pid, 9)
+            kill_session(proc.pid)
         else:  # Windows: no process groups to kill; the script at least
             proc.kill()
         proc.communicate()
