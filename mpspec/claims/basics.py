@@ -29,6 +29,15 @@ CLAIMS = [
                 "is the fork server.",
                 libraries=("billiard",),
             ),
+            holds(
+                "Every child gets a pid of its own and parent_process() names the process "
+                "that called start(), but its OS-level parent (os.getppid()) is the fork "
+                "server. forkserver is Linux's default from 3.14, so by default a child's "
+                "OS parent is no longer the process that started it.",
+                methods=("forkserver",),
+                python=">=3.14",
+                libraries=("multiprocessing",),
+            ),
             holds(),
         ),
     ),

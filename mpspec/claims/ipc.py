@@ -20,6 +20,17 @@ CLAIMS = [
                 methods=("fork",),
             ),
             holds(
+                "The child is forked from the fork server, not from the parent: it sees "
+                "the modules' import-time values (from 3.14.1 the main module as the fork "
+                "server imported it), not what the parent changed, before start() or after; its "
+                "own changes stay in the child. forkserver is Linux's default from 3.14, "
+                "so code that names no start method no longer sees, as under fork, what "
+                "the parent set before start().",
+                methods=("forkserver",),
+                python=">=3.14",
+                libraries=("multiprocessing",),
+            ),
+            holds(
                 "The child re-imports the modules: it sees their import-time values, "
                 "not the parent's later changes, and its own changes stay in the child."
             ),

@@ -100,8 +100,8 @@ CLAIMS = [
         explanation="Unlike a Process target under fork, a pool task is pickled into the "
         "task queue on every start method; map/get() raise the pickling error in the "
         "parent: PicklingError for a lambda, AttributeError \"Can't pickle local object\" "
-        "for a closure (\"Can't get local object\" from 3.12.5). With an empty iterable "
-        "nothing is pickled and map returns [].",
+        "for a closure (\"Can't get local object\" from 3.12.5, PicklingError from "
+        "3.14). With an empty iterable nothing is pickled and map returns [].",
         verdicts=(
             fails(
                 "multiprocess pickles with dill, which pickles lambdas and closures by value: "
@@ -123,6 +123,18 @@ CLAIMS = [
                 "0x...>: it's not found as <module>.<lambda>\" for a lambda, \"... it's not "
                 "found as <module>.<outer>.<locals>.<name>\" for a closure.",
                 implementations=("PyPy",),
+            ),
+            holds(
+                "As before, map/get() raise the pickling error in the parent on every start "
+                "method and the pool stays usable, but from 3.14 pickle raises "
+                "pickle.PicklingError for both (gh-122311, pickle.whichmodule and "
+                "_pickle.c): \"Can't pickle local object <function "
+                "<outer>.<locals>.<name> at 0x...>\" for a closure (before: AttributeError), "
+                "\"Can't pickle <function <lambda> at 0x...>: it's not found as "
+                "<module>.<lambda>\" for a lambda (before: \"attribute lookup <lambda> on "
+                "<module> failed\"), with notes naming where in the task the function sat "
+                "(gh-122213: \"when serializing tuple item 2\" for apply_async).",
+                python=">=3.14",
             ),
             holds(),
         ),

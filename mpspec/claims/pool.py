@@ -78,6 +78,16 @@ CLAIMS = [
             fails(
                 "No zombie at any time: idle workers sleep, and after close() the workers, "
                 "children of the fork server rather than of the pool's process, exit and "
+                "are reaped by the fork server at once; join() has no zombie to reclaim. "
+                "forkserver is Linux's default from 3.14, so a Pool() that names no start "
+                "method never leaves the article's zombies.",
+                methods=("forkserver",),
+                python=">=3.14",
+                libraries=("multiprocessing",),
+            ),
+            fails(
+                "No zombie at any time: idle workers sleep, and after close() the workers, "
+                "children of the fork server rather than of the pool's process, exit and "
                 "are reaped by the fork server at once; join() has no zombie to reclaim.",
                 methods=("forkserver",),
             ),
@@ -176,6 +186,14 @@ CLAIMS = [
         explanation="Pool() starts os.cpu_count() workers: logical CPUs (hardware threads), "
         "not cores, and it ignores the process's CPU affinity.",
         verdicts=(
+            partly(
+                "billiard's Pool() asks os.cpu_count() on every Python (billiard.context's "
+                "cpu_count), so it ignores the CPU affinity even on 3.13 and later; from "
+                "3.13 PYTHON_CPU_COUNT / -X cpu_count do change its size, as they change "
+                "os.cpu_count().",
+                python=">=3.13",
+                libraries=("billiard",),
+            ),
             partly(
                 "From 3.13 Pool() starts os.process_cpu_count() workers: the CPUs this "
                 "process may use (affinity), overridable by PYTHON_CPU_COUNT / -X cpu_count, "

@@ -6,6 +6,7 @@ Article: 进程类, its two examples and its two warnings ("Attention!").
 
 import os
 import pickle
+import re
 import signal
 import sys
 import threading
@@ -14,8 +15,8 @@ import warnings
 import pytest
 
 from fixtures import closures, exits, identity, subclasses
-from mpspec import env, support
-from mpspec.deadlines import WAIT
+from mpspec import env, lib, support
+from mpspec.deadlines import DEADLINE, WAIT
 
 THREAD_ONLY = {"native_id"}
 PROCESS_ONLY = {"pid", "exitcode", "sentinel", "authkey", "terminate", "kill", "close"}
@@ -27,16 +28,43 @@ def public(cls):
     return {a for a in dir(cls) if not a.startswith("_")} - {"getName", "setName", "isDaemon", "setDaemon", "isAlive"}
 
 
+def process_only(facts):
+    """What Process adds to Thread's API: billiard has terminate_controlled instead of
+    kill; from 3.14 there is interrupt() too (BaseProcess.interrupt)."""
+    if facts.library == "billiard":
+        return PROCESS_ONLY - {"kill"} | {"terminate_controlled"}
+    if facts.python >= (3, 14):
+        return PROCESS_ONLY | {"interrupt"}
+    return PROCESS_ONLY
+
+
 @pytest.mark.claim("process.thread-like-api")
 def test_process_offers_the_thread_api_and_more(ctx, facts):
     """Process has Thread's methods and attributes, and adds pid, exitcode, sentinel,
-    authkey, terminate, kill and close (billiard: terminate_controlled instead of kill);
-    Thread alone has native_id."""
+    authkey, terminate, kill and close (billiard: terminate_controlled instead of kill),
+    and interrupt from 3.14; Thread alone has native_id."""
     assert public(threading.Thread) == COMMON | THREAD_ONLY
-    if facts.library == "billiard":
-        assert public(ctx.Process) == COMMON | PROCESS_ONLY - {"kill"} | {"terminate_controlled"}
-    else:
-        assert public(ctx.Process) == COMMON | PROCESS_ONLY
+    assert public(ctx.Process) == COMMON | process_only(facts)
+
+
+@pytest.mark.claim("process.thread-like-api")
+def test_interrupt_sends_the_child_sigint_from_3_14(ctx, facts):
+    """From 3.14 Process.interrupt() sends SIGINT: the child's target gets
+    KeyboardInterrupt, which the bootstrap reports as exitcode 1 (not -SIGINT).  Before
+    3.14, and in billiard, there is no interrupt()."""
+    if "interrupt" not in process_only(facts):
+        assert not hasattr(ctx.Process, "interrupt")
+        return
+    started, release = ctx.Event(), ctx.Event()
+    child = ctx.Process(target=exits.signal_then_wait, args=(started, release, support.DEADLINE))
+    child.start()
+    try:
+        assert started.wait(DEADLINE), "the child never ran its target"
+        child.interrupt()
+    finally:
+        release.set()  # a child that ignored the signal ends with 0 and fails the test
+        support.join(child)
+    assert child.exitcode == 1
 
 
 @pytest.mark.claim("process.thread-like-api")
@@ -193,24 +221,48 @@ def test_exit_codes_tell_how_a_child_ended(ctx, start_method, facts):
 
 
 def closure_error(facts):
-    """The exception start() raises for a closure target, per implementation and
-    Python version."""
+    """The exception start() raises for a closure target, and its message (a regex),
+    per implementation and Python version."""
     if facts.implementation == "PyPy":  # PyPy's pickle is the pure-Python one
         return pickle.PicklingError, (
             r"^Can't pickle <function make_closure\.<locals>\.send_ran at 0x[0-9a-f]+>: "
             r"it's not found as fixtures\.closures\.make_closure\.<locals>\.send_ran$"
         )
-    if sys.version_info >= (3, 14):
-        return pickle.PicklingError, "local object"
-    if sys.version_info >= (3, 12, 5):
+    if facts.python >= (3, 14):  # pickle.whichmodule refuses '<locals>' outright
+        return pickle.PicklingError, (
+            r"^Can't pickle local object <function make_closure\.<locals>\.send_ran at 0x[0-9a-f]+>$"
+        )
+    if facts.python >= (3, 12, 5):
         return AttributeError, "^Can't get local object 'make_closure.<locals>.send_ran'$"
     return AttributeError, "^Can't pickle local object 'make_closure.<locals>.send_ran'$"
+
+
+def lambda_error(facts):
+    """The message (a regex) of the PicklingError start() raises for a lambda target."""
+    function = r"^Can't pickle <function <lambda> at 0x[0-9a-f]+>: "
+    if facts.implementation == "PyPy" or facts.python >= (3, 14):
+        return function + r"it's not found as fixtures\.closures\.<lambda>$"
+    return function + r"attribute lookup <lambda> on fixtures\.closures failed$"
+
+
+def assert_start_refused(error, message, excinfo, facts):
+    """The exception and message start() raised, and from 3.14 the notes pickle adds
+    (gh-122213) on the way out: the Process's '_target' item, then its state."""
+    assert isinstance(excinfo.value, error)
+    assert re.match(message, str(excinfo.value)), str(excinfo.value)
+    notes = getattr(excinfo.value, "__notes__", [])
+    if facts.implementation == "CPython" and facts.python >= (3, 14):
+        assert notes[0] == "when serializing dict item '_target'"
+        assert notes[-1].endswith("Process object")
+    else:
+        assert notes == []
 
 
 @pytest.mark.claim("process.closure-target")
 def test_a_closure_as_target(ctx, verdict, facts):
     """A nested function as target: fork runs it; spawn and forkserver fail in start(),
-    in the parent, before any child exists (with multiprocess, whose dill pickles it,
+    in the parent, before any child exists: AttributeError up to 3.13, PicklingError
+    "Can't pickle local object" from 3.14 (with multiprocess, whose dill pickles it,
     every start method runs it; on PyPy the error is a PicklingError)."""
     reader, writer = ctx.Pipe(duplex=False)
     child = ctx.Process(target=closures.make_closure(writer))
@@ -220,15 +272,17 @@ def test_a_closure_as_target(ctx, verdict, facts):
         assert support.receive(reader) == "ran"
     else:
         error, message = closure_error(facts)
-        with pytest.raises(error, match=message):
+        with pytest.raises(Exception) as excinfo:
             child.start()
+        assert_start_refused(error, message, excinfo, facts)
         assert ctx.active_children() == []
 
 
 @pytest.mark.claim("process.closure-target")
-def test_a_lambda_as_target(ctx, verdict):
+def test_a_lambda_as_target(ctx, verdict, facts):
     """A lambda as target: fork runs it; spawn and forkserver raise pickle.PicklingError
-    (with multiprocess every start method runs it)."""
+    ("attribute lookup <lambda> ... failed"; from 3.14, and on PyPy, "it's not found as
+    ...<lambda>") (with multiprocess every start method runs it)."""
     reader, writer = ctx.Pipe(duplex=False)
     child = ctx.Process(target=closures.send_ran_lambda, args=(writer,))
     if verdict == "does-not-hold":
@@ -236,27 +290,114 @@ def test_a_lambda_as_target(ctx, verdict):
         support.join(child)
         assert support.receive(reader) == "ran"
     else:
-        with pytest.raises(pickle.PicklingError, match="<lambda>"):
+        with pytest.raises(Exception) as excinfo:
             child.start()
+        assert_start_refused(pickle.PicklingError, lambda_error(facts), excinfo, facts)
         assert ctx.active_children() == []
 
 
-@pytest.mark.claim("process.main-guard")
-def test_a_script_without_the_main_guard(start_method, verdict, tmp_path):
-    """A script that starts a process at module level: under spawn and forkserver the
-    child re-runs it and dies with RuntimeError (bootstrapping phase), exitcode 1 (255
-    with billiard's fork server); fork is fine."""
-    marker = tmp_path / "target-ran"
-    done = support.run_script("unguarded_start.py", start_method, marker)
-    assert done.returncode == 0, done.stderr  # the parent itself carries on
-    if verdict == "does-not-hold":
+def fork_server_preloads_main(facts):
+    """Whether the fork server imports the main module when it starts: the standard
+    library's does from 3.13.8 and 3.14.1 (gh-126631: before, ForkServer.ensure_running
+    never passed the module's path on, so the '__main__' preload did nothing);
+    multiprocess's does on 3.13 and later, whose standard library its copies follow
+    (0.70.19); billiard's never does."""
+    if facts.library == "multiprocess":
+        return facts.python >= (3, 13)
+    if facts.library != "multiprocessing":
+        return False
+    return facts.python >= (3, 14, 1) or (3, 13, 8) <= facts.python < (3, 14)
+
+
+def fork_server_dies_importing_unguarded_main(facts):
+    """A failure while the fork server preloads the main module kills it, except in
+    the standard library from 3.15, which ignores it (set_forkserver_preload's default
+    on_error='ignore'; multiprocess 0.70.19 has no such option)."""
+    if facts.library == "multiprocessing" and facts.python >= (3, 15):
+        return False
+    return fork_server_preloads_main(facts)
+
+
+def fork_server_gone(facts):
+    """What the parent's start() raises when the fork server died preloading the
+    script (the last line of the script's stderr, a regex).  3.14 first answers the
+    server's authentication challenge: the read finds the connection reset.  3.13 has no
+    handshake: it sends the fds and then reads the child's pid from a pipe whose other
+    end died with the server (EOF); sending into the dead connection instead, in the
+    moment between connect and send, is a broken pipe.  Either way the connect itself is
+    refused if the server was gone before it."""
+    if facts.python >= (3, 14):
+        return r"^(ConnectionResetError|ConnectionRefusedError): \[Errno \d+\] "
+    return r"^(EOFError: unexpected EOF$|(ConnectionRefusedError|BrokenPipeError): \[Errno \d+\] )"
+
+
+def run_unguarded(method, marker):
+    """Run the unguarded script with ``method`` ("default": no start method named).  The
+    arguments travel in the environment, which a fork server preloading the script
+    always sees (some releases preloaded it with an empty sys.argv, gh-143706)."""
+    return support.run_script("unguarded_start.py", env={"MPSPEC_UNGUARDED": os.pathsep.join([method, str(marker)])})
+
+
+def assert_unguarded_outcome(done, marker, method, facts):
+    """The unguarded script under ``method``: fork runs the target; spawn (and
+    forkserver before the main-module preload, or from 3.15) re-runs the script in the
+    child, which dies with the bootstrapping RuntimeError, exitcode 1; a fork server that
+    preloads the script dies of that error itself (3.13.8+, 3.14.1+, before 3.15) and
+    the parent's start() fails, crashing the script."""
+    if method == "fork":
+        assert done.returncode == 0, done.stderr
         assert "exitcode 0" in done.stdout
         assert marker.exists()
+        assert "RuntimeError" not in done.stderr
+        return
+    assert "RuntimeError" in done.stderr
+    assert "bootstrapping phase" in done.stderr
+    assert not marker.exists()
+    if method == "forkserver" and fork_server_dies_importing_unguarded_main(facts):
+        assert done.returncode == 1
+        assert "exitcode" not in done.stdout  # start() never returned
+        assert re.match(fork_server_gone(facts), done.stderr.rstrip().splitlines()[-1]), done.stderr
     else:
-        assert f"exitcode {support.unreported_exitcode(start_method, 1)}" in done.stdout
-        assert "RuntimeError" in done.stderr
-        assert "bootstrapping phase" in done.stderr
-        assert not marker.exists()
+        assert done.returncode == 0, done.stderr  # the parent itself carries on
+        assert f"exitcode {support.unreported_exitcode(method, 1)}" in done.stdout
+
+
+@pytest.mark.claim("process.main-guard")
+def test_a_script_without_the_main_guard(start_method, verdict, facts, tmp_path):
+    """A script that starts a process at module level: under spawn and forkserver the
+    child re-runs it and dies with RuntimeError (bootstrapping phase), exitcode 1 (255
+    with billiard's fork server); fork is fine.  From 3.13.8 and 3.14.1 until 3.15 the
+    fork server runs the script itself, dies of that error, and the parent's start()
+    fails: the whole script crashes."""
+    marker = tmp_path / "target-ran"
+    done = run_unguarded(start_method, marker)
+    assert (start_method == "fork") == (verdict == "does-not-hold")
+    assert_unguarded_outcome(done, marker, start_method, facts)
+
+
+@pytest.mark.claim("process.main-guard")
+def test_who_runs_a_guarded_main_modules_top_level(start_method, facts):
+    """A guarded script's top level runs in the parent, and again in every spawn child
+    (as __mp_main__, before the target) and in every forkserver child; from 3.13.8 and
+    3.14.1 the fork server runs it once instead, as it starts, and its children inherit
+    the module.  A fork child never runs it."""
+    done = support.run_script("main_module_runs.py", start_method)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    children = set(lines[-1].split()[1:])
+    assert lines[-1].startswith("children ") and len(children) == 2
+    assert {line.split()[1] for line in lines if line.startswith("child ")} == children
+    top = [line.split()[2:] for line in lines if line.startswith("top level ")]
+    (name, parent), again = top[0], top[1:]  # the parent's own run comes first
+    assert name == "__main__" and parent not in children
+    assert all(name == "__mp_main__" for name, _ in again)
+    rerun_in = [pid for _, pid in again]
+    if start_method == "fork":
+        assert again == []
+    elif start_method == "forkserver" and fork_server_preloads_main(facts):
+        assert len(rerun_in) == 1 and rerun_in[0] not in children | {parent}  # the fork server
+    else:
+        assert sorted(rerun_in) == sorted(children)
 
 
 EXPECTED_METHODS = {
@@ -266,20 +407,52 @@ EXPECTED_METHODS = {
 }
 
 
-def expected_default():
+def expected_default(facts):
+    """Linux's default is fork up to 3.13 and forkserver from 3.14 (the standard
+    library's; multiprocess and billiard keep fork); macOS and Windows use spawn."""
     if sys.platform == "win32" or sys.platform == "darwin":
         return "spawn"
-    return "forkserver" if sys.version_info >= (3, 14) else "fork"
+    return "forkserver" if facts.python >= (3, 14) and facts.library == "multiprocessing" else "fork"
 
 
 @pytest.mark.claim("process.start-methods")
-def test_the_platform_offers_these_start_methods():
+def test_the_platform_offers_these_start_methods(facts):
     """Linux offers fork, spawn and forkserver (default fork, forkserver from 3.14);
-    macOS defaults to spawn; Windows has spawn only."""
+    macOS defaults to spawn; Windows has spawn only.  On Linux get_all_start_methods()
+    lists fork, spawn, forkserver, and from 3.14 the default first: forkserver, fork,
+    spawn."""
     if sys.platform not in EXPECTED_METHODS:
         pytest.skip(f"not applicable: no registered expectation for {sys.platform}")
     assert env.available_methods() == EXPECTED_METHODS[sys.platform]
-    assert env.default_method() == expected_default()
+    assert env.default_method() == expected_default(facts)
+    if sys.platform == "linux":
+        listed = lib.mp.get_all_start_methods()
+        if expected_default(facts) == "forkserver":
+            assert listed == ["forkserver", "fork", "spawn"]
+        else:
+            assert listed == ["fork", "spawn", "forkserver"]
+
+
+@pytest.mark.claim("process.start-methods")
+def test_code_that_names_no_start_method_gets_the_default(facts, tmp_path):
+    """A script that names no start method gets the default: on Linux up to 3.13 fork,
+    where a closure target runs and an unguarded script works; from 3.14 forkserver,
+    where start() refuses the closure (PicklingError) and the unguarded script fails
+    (its fork server dies of the bootstrapping RuntimeError, 3.14.1+; 3.15: the child
+    does).  multiprocess runs a closure under any method (dill)."""
+    if sys.platform not in EXPECTED_METHODS:
+        pytest.skip(f"not applicable: no registered expectation for {sys.platform}")
+    default = expected_default(facts)
+    done = support.run_script("default_start_method.py")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == f"default {default}"
+    if default == "fork" or facts.library == "multiprocess":
+        assert done.stdout.splitlines()[1] == "closure ran, exitcode 0"
+    else:
+        error = closure_error(facts)[0]
+        assert done.stdout.splitlines()[1] == f"closure {error.__name__}"
+    marker = tmp_path / "target-ran"
+    assert_unguarded_outcome(run_unguarded("default", marker), marker, default, facts)
 
 
 def forking_warnings():
