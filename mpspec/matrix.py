@@ -229,16 +229,33 @@ def render_md(reports) -> str:
         out.append("## Where environments disagree\n")
         for c in diffs:
             out.append(f"### `{c['id']}`\n")
+            notes = OrderedDict()  # (verdict, note) -> {environment number: [methods]}
             for i, report in enumerate(reports, 1):
-                notes = OrderedDict()
                 for m in METHODS:
                     r = cell(report, c["id"], m)
                     if r is not None and r["verdict"] != "n/a":
-                        notes.setdefault((r["verdict"], r.get("note", "")), []).append(m)
-                for (verdict, note), ms in notes.items():
-                    out.append(f"- E{i} ({labels[i - 1]}), {'/'.join(ms)}: **{WORD[verdict]}** — {note}")
+                        notes.setdefault((r["verdict"], r.get("note", "")), OrderedDict()).setdefault(i, []).append(m)
+            for (verdict, note), where in notes.items():
+                out.append(f"- **{WORD[verdict]}** ({_places(where)}): {note}")
             out.append("")
     return "\n".join(out) + "\n"
+
+
+def _places(where):
+    """{1: [fork, spawn, forkserver], 2: [fork]} as "E1; E2 fork": environments that
+    share the methods listed are run together ("E1–E3, E5")."""
+    groups = OrderedDict()
+    for i, ms in where.items():
+        groups.setdefault("" if len(ms) == len(METHODS) else " " + "/".join(ms), []).append(i)
+    parts = []
+    for methods, envs in groups.items():
+        runs, start = [], envs[0]
+        for a, b in zip(envs, envs[1:] + [None]):
+            if b != a + 1:
+                runs.append(f"E{start}" if start == a else f"E{start}–E{a}")
+                start = b
+        parts.append(", ".join(runs) + methods)
+    return "; ".join(parts)
 
 
 CSS = """
@@ -390,8 +407,11 @@ def _claim_row(w, esc, c, reports, labels, source, chapter):
                 classes.append("dflt")
             text = r.get("note") or r.get("reason", "") if verdict != "n/a" else r.get("reason", "")
             n = number[(verdict, text)]
-            tip = f"{lab}, {m}: {WORD.get(verdict, verdict)} ({outcome}); explanation {n}"
-            w(f"<td class='{' '.join(classes)}' title='{esc(tip, quote=True)}'>{MARK.get(verdict, '?')}<sup>{n}</sup>"
+            # Environment and method are in the (sticky) column headings: a title only
+            # where the outcome needs saying, a number only where explanations differ.
+            tip = f" title='{esc(outcome, quote=True)}'" if outcome != "passed" else ""
+            sup = f"<sup>{n}</sup>" if len(number) > 1 else ""
+            w(f"<td class='{' '.join(classes)}'{tip}>{MARK.get(verdict, '?')}{sup}"
               + ("<br>⚠ failed" if outcome == "failed" else "") + "</td>")
     w("</tr>")
 

@@ -57,12 +57,18 @@ def table(data) -> str:
     return "\n".join(lines)
 
 
-def first_sentence(text: str) -> str:
-    """The first sentence of a note (up to '. ' followed by a capital)."""
+def sentences(text: str, limit: int = 240) -> str:
+    """The first sentences of a note, as many as fit in about ``limit`` characters
+    (at least one)."""
     import re
 
-    m = re.search(r"\.\s+(?=[A-Z(`])", text)
-    return text[: m.start() + 1] if m else text
+    cuts = [m.start() + 1 for m in re.finditer(r"\.\s+(?=[A-Z(`'\"])", text)] + [len(text)]
+    end = cuts[0]
+    for cut in cuts[1:]:
+        if cut > limit:
+            break
+        end = cut
+    return text[:end]
 
 
 def docs_block(data) -> str:
@@ -94,11 +100,19 @@ def docs_block(data) -> str:
                 by_verdict.setdefault((r["verdict"], r.get("note", "")), []).append(m)
         if not by_verdict:
             continue
-        (verdict, note), methods = next(iter(by_verdict.items()))
-        where = "" if methods == [ANY] or len(methods) == 3 else f" under {'/'.join(methods)}"
-        word = "does not hold" if verdict == "does-not-hold" else "partly"
-        wrong.append(f"- `{c['id']}` — **{word}**{where}: {first_sentence(note)}")
-    lines += ["", "What the docs get wrong or leave unsaid (every docs claim that does not fully hold here):", ""]
+        parts = []
+        for (verdict, note), methods in by_verdict.items():
+            where = "" if methods == [ANY] or len(methods) == 3 else f" under {'/'.join(methods)}"
+            word = "does not hold" if verdict == "does-not-hold" else "partly"
+            parts.append(f"**{word}**{where}: {sentences(note)}")
+        wrong.append(f"- `{c['id']}` — " + " — ".join(parts))
+    lines += [
+        "",
+        "Every docs claim that does not fully hold here, a line each. A promise the docs make "
+        "for spawn and forkserver often does not hold under fork, by design: the line then says "
+        "what fork does instead.",
+        "",
+    ]
     lines += wrong or ["- (none)"]
     return "\n".join(lines)
 

@@ -134,12 +134,12 @@ CLAIMS = [
         statement="A process given no name is called 'Process-N1:N2:...:Nk', each N "
         "counting the processes its creator has made; several processes may share a "
         "name.",
-        explanation="The counter part holds: N counts every Process object its creator "
+        explanation="The prefix is the class name, not 'Process': a context's Process is "
+        "'ForkProcess-N', 'SpawnProcess-N' or 'ForkServerProcess-N' and a subclass uses "
+        "its own name; only the default context's multiprocessing.Process gives "
+        "'Process-N'. The counter part holds: N counts every Process object its creator "
         "has constructed (started or not), and a child's objects add ':M' to the "
-        "child's own numbers. But the prefix is the class name, not 'Process': a "
-        "context's Process is 'ForkProcess-N', 'SpawnProcess-N' or "
-        "'ForkServerProcess-N', a subclass uses its own name; only the default context's "
-        "multiprocessing.Process gives 'Process-N'. Explicit names may repeat.",
+        "child's own numbers. Explicit names may repeat.",
         verdicts=(partly(),),
     ),
     Claim(
@@ -433,10 +433,10 @@ CLAIMS = [
         cite="Process and exceptions › Process (methods for the creating process)",
         statement="start(), join(), is_alive(), terminate() and exitcode are to be used "
         "only by the process that created the Process object.",
-        explanation="Only partly enforced. A fork child handed a started Process object "
-        "gets AssertionError from is_alive() ('can only test a child process'), join() "
-        "('can only join a child process') and start(); but exitcode reads None without "
-        "complaint, and terminate() works: it is a plain kill of the pid.",
+        explanation="Only partly enforced: in a fork child handed a started Process "
+        "object, exitcode reads None without complaint and terminate() works (a plain kill "
+        "of the pid), while is_alive() ('can only test a child process'), join() ('can "
+        "only join a child process') and start() raise AssertionError.",
         verdicts=(
             partly(
                 "multiprocess pickles the started object with dill, Popen and all: in "
