@@ -140,7 +140,21 @@ def main(argv=None):
     return report(results, chosen, unreliable, args, time.monotonic() - started)
 
 
+def not_applicable_here():
+    """The claims whose verdict is n/a on every start method in this environment: their
+    tests are skipped here, so no mutant can be killed through them here."""
+    from mpspec.env import facts
+    from mpspec.registry import NOT_APPLICABLE
+
+    here = facts()
+    return {cid for cid, c in CLAIMS.items() if all(c.verdict(here, m) == NOT_APPLICABLE for m in c.methods)}
+
+
 def report(results, chosen, unreliable, args, seconds):
+    na = not_applicable_here()
+    for r in results:
+        if r["status"] == "survived" and set(r["targets"]) <= na:
+            r["status"] = "n/a here"
     targeted = defaultdict(list)
     killers = defaultdict(list)
     for r in results:
@@ -152,20 +166,24 @@ def report(results, chosen, unreliable, args, seconds):
     print("| claim | mutants aimed at it | killed by |")
     print("|---|---|---|")
     for cid in CLAIMS:
-        mark = ", ".join(killers[cid]) if killers[cid] else "**none: a gap**"
+        mark = ", ".join(killers[cid]) if killers[cid] else ("n/a here" if cid in na else "**none: a gap**")
         print(f"| `{cid}` | {len(targeted[cid])} | {mark} |")
     killed = [r for r in results if r["status"] == "killed"]
-    survived = [r for r in results if r["status"] != "killed"]
+    survived = [r for r in results if r["status"] not in ("killed", "n/a here")]
+    judged = [r for r in results if r["status"] != "n/a here"]
     covered = [c for c in CLAIMS if killers[c]]
-    score = len(killed) / len(results) if results else 0.0
+    score = len(killed) / len(judged) if judged else 0.0
     print()
     print(
-        f"mutation score: {len(killed)}/{len(results)} mutants killed ({score:.0%}); "
-        f"claims killed by at least one mutant: {len(covered)}/{len(CLAIMS)} ({seconds:.0f} s)"
+        f"mutation score: {len(killed)}/{len(judged)} mutants killed ({score:.0%}); "
+        f"claims killed by at least one mutant: {len(covered)}/{len(CLAIMS) - len(na)} "
+        f"(+{len(na)} n/a here) ({seconds:.0f} s)"
     )
     for r in survived:
         print(f"  {r['status']}: {r['mutant']} ({r['description']})")
-    gaps = [c for c in CLAIMS if not killers[c]]
+    if na & set(targeted):
+        print(f"  not applicable here (their mutants are not counted): {', '.join(sorted(na & set(targeted)))}")
+    gaps = [c for c in CLAIMS if not killers[c] and c not in na]
     if gaps:
         print(f"  claims no mutant killed (gaps): {', '.join(gaps)}")
     if args.json:
