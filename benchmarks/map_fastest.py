@@ -12,7 +12,7 @@ the medians in benchmarks/results/map-fastest.json, which the living doc renders
 usage: python benchmarks/map_fastest.py [--items 10000] [--process-items 40]
        [--repeat 9] [--out benchmarks/results/map-fastest.json]
 
-The functions below are also what spec/test_map.py checks for equal results.
+The functions below are also what spec/article/test_map.py checks for equal results.
 """
 
 import argparse

@@ -155,7 +155,7 @@ def measure(args):
     command = pytest_command(python)
     # The profiled run goes file by file, with a batch of bare starts before each file
     # and after the last: bare and inside are measured under the same load.
-    files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "spec").glob("test_*.py"))
+    files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "spec").rglob("test_*.py"))
     batch = max(3, args.starts // (len(files) + 1))
     bare_delays = defaultdict(list)
     profiled = {"wall": 0.0, "returncode": 0, "summary": []}

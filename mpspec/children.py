@@ -41,7 +41,8 @@ interpreters of ``fixtures/scripts``, appends one JSON line to FILE:
   ``SLEEP_FLOOR`` s (a child made slow on purpose; shorter sleeps are polling loops
   waiting for something else and are not counted).
 - ``{"kind": "interpreter", "seconds", ...}``: a child interpreter run by
-  ``support.run_script`` (recorded by the plugin).
+  ``support.run_script`` (recorded by the plugin); one that ran out its deadline (a
+  hang shown on purpose: ``ChildHung``) also counts as a ``wait``, "script deadline".
 """
 
 from __future__ import annotations
@@ -273,6 +274,9 @@ def _profile_scripts():
         began = time.monotonic()
         try:
             return original(*args, **kwargs)
+        except support.ChildHung:
+            record("wait", what="script deadline", seconds=time.monotonic() - began)
+            raise
         finally:
             record("interpreter", script=str(args[0]) if args else "", seconds=time.monotonic() - began)
 

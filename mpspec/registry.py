@@ -62,9 +62,6 @@ CHAPTERS: Tuple[Chapter, ...] = (
     Chapter("misc", "docs", "Miscellaneous", "cpu_count, logging, multiprocessing.dummy, exceptions"),
 )
 CHAPTER = {c.key: c for c in CHAPTERS}
-# Old names: a chapter was called a section when the article was the only source.
-SECTIONS = CHAPTERS
-SECTION_KEYS = tuple(CHAPTER)
 
 _VERSION_CLAUSE = re.compile(r"^\s*(>=|<=|==|<|>)\s*(\d+(?:\.\d+){0,2})\s*$")
 
