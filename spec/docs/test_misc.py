@@ -40,18 +40,8 @@ def library_module(name):
     return __import__(f"{lib.mp.__name__}.{name}", fromlist=["_"])
 
 
-def usable_cpus():
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    try:
-        import psutil
-    except ImportError:
-        return None
-    return len(psutil.Process().cpu_affinity()) if hasattr(psutil.Process, "cpu_affinity") else None
-
-
 def needs_two_usable_cpus():
-    usable = usable_cpus()
+    usable = misc.usable_cpus()
     if usable is None:
         pytest.skip(f"not applicable: no way to pin a process to one CPU on {sys.platform}")
     if usable < 2:
