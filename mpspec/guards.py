@@ -205,7 +205,9 @@ def reported_early(proc) -> bool:
     the child still runs its last lines: under load the leak guard sees it running."""
     try:
         parent = proc.parent()
-        return parent is not None and _pidless_tracker(parent) and "billiard.forkserver" in " ".join(parent.cmdline())
+        if parent is None or not _pidless_tracker(parent):
+            return False
+        return "billiard.forkserver" in " ".join(parent.cmdline())
     except psutil.Error:
         return False
 

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mpspec import children, env, lib, support
-from mpspec import registry
+from mpspec import children, env, lib, registry, support
 from mpspec.registry import ALL_METHODS, ANY, CLAIMS, NOT_APPLICABLE
 
 SPEC_DIR = "spec"
