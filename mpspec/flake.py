@@ -50,6 +50,7 @@ HOG = (
 )
 
 SUMMARY = re.compile(FAILURE_LINE)
+STRAY_GRACE = 5.0
 
 
 class Hogs:
@@ -173,7 +174,14 @@ def run_once(mode, extra, timeout, log_dir=None, leg=None):
     start = time.monotonic()
     proc, out = run_session(cmd, env, timeout, "flake")
     took = time.monotonic() - start
+    # A fork server or resource tracker ends when it reads EOF from its parent, which
+    # can take a moment after the run ends on a loaded machine (as .ci/run, allow it
+    # up to STRAY_GRACE seconds); one still alive then is a stray.
+    deadline = time.monotonic() + STRAY_GRACE
     strays = session_strays(proc.pid)
+    while strays and time.monotonic() < deadline:
+        time.sleep(0.1)
+        strays = session_strays(proc.pid)
     stray_lines = []
     for stray in strays:
         try:
