@@ -60,6 +60,13 @@ CHAPTERS: Tuple[Chapter, ...] = (
     Chapter("process-api", "docs", "The Process class", "The Process class, in full"),
     Chapter("guidelines", "docs", "Programming guidelines", "Programming guidelines"),
     Chapter("misc", "docs", "Miscellaneous", "cpu_count, logging, multiprocessing.dummy, exceptions"),
+    Chapter("queue-api", "docs", "Pipes and Queues", "Queues in full: SimpleQueue, JoinableQueue, the feeder thread"),
+    Chapter("pool-api", "docs", "Process Pools", "Pools in full: imap, starmap, callbacks, AsyncResult"),
+    Chapter("sync", "docs", "Synchronization primitives", "Locks, semaphores, conditions, events and barriers"),
+    Chapter("shared", "docs", "Shared ctypes Objects", "Value, Array and sharedctypes"),
+    Chapter("shm", "docs", "multiprocessing.shared_memory", "Shared memory blocks and ShareableList"),
+    Chapter("conn", "docs", "Listeners and Clients; Authentication keys", "Connections and authentication (security)"),
+    Chapter("manager", "docs", "Managers; Proxy Objects", "Managers and proxies"),
 )
 CHAPTER = {c.key: c for c in CHAPTERS}
 
