@@ -19,6 +19,15 @@ a deadline on everything) and mspec's leak checks:
   going to a log of ours and stops it (and the fork server) at the end of the
   session, so that the tracker's "leaked semaphore/shared_memory objects" warnings
   are seen; any such warning fails the run.
+- **/dev/shm** (the run): every entry that appeared in /dev/shm during the run
+  (POSIX shared memory blocks, named semaphores) and is still there at its end,
+  with no live process mapping or holding it, was left by the run: it is removed
+  and the run fails naming it.  The resource tracker's check sees only what was
+  registered with it; this one also sees blocks created with ``track=False``, by
+  child interpreters, or whose tracker was killed.
+- **Listening sockets** (every test): a socket of the test process that listens
+  (AF_INET/AF_INET6, or AF_UNIX) when the test ends and did not before fails the
+  test: an unclosed Listener, or a manager server run in a thread.
 - ``--spec-shuffle SEED`` runs the tests in a random (seeded, reproducible) order.
 """
 
@@ -331,9 +340,75 @@ def _orphans(before, now):
     return orphans
 
 
+# --- listening sockets ------------------------------------------------------------
+
+# /proc/net/unix: Flags has __SO_ACCEPTCON (include/net/af_unix.h) on a listening socket.
+_SO_ACCEPTCON = 0x10000
+_TCP_LISTEN = "0A"  # /proc/net/tcp{,6}: st
+
+
+def _socket_inodes():
+    """{inode: fd} of this process's sockets (Linux), or None."""
+    try:
+        fds = os.listdir("/proc/self/fd")
+    except OSError:
+        return None
+    inodes = {}
+    for fd in fds:
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes[target[8:-1]] = int(fd)
+    return inodes
+
+
+def _proc_net_listening():
+    """{inode: address} of every listening socket the kernel lists, from /proc/net."""
+    listening = {}
+    try:
+        with open("/proc/net/unix") as f:
+            next(f)
+            for line in f:
+                fields = line.split()
+                if len(fields) >= 7 and int(fields[3], 16) & _SO_ACCEPTCON:
+                    listening[fields[6]] = fields[7] if len(fields) > 7 else "(unnamed AF_UNIX)"
+    except OSError:
+        pass
+    for name in ("tcp", "tcp6"):
+        try:
+            with open(f"/proc/net/{name}") as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if len(fields) >= 10 and fields[3] == _TCP_LISTEN:
+                        host, port = fields[1].split(":")
+                        listening[fields[9]] = f"{name} port {int(port, 16)}"
+        except OSError:
+            pass
+    return listening
+
+
+def listening_sockets():
+    """{fd: address} of the sockets of this process that listen for connections."""
+    inodes = _socket_inodes()
+    if inodes is not None:
+        listening = _proc_net_listening()
+        return {fd: listening[inode] for inode, fd in inodes.items() if inode in listening}
+    try:  # not Linux: psutil knows listening AF_INET sockets only
+        me = psutil.Process()
+        connections = getattr(me, "net_connections", None) or me.connections
+        return {c.fd: f"{c.laddr}" for c in connections(kind="inet") if c.status == psutil.CONN_LISTEN}
+    except (psutil.Error, AttributeError):
+        return {}
+
+
 @pytest.fixture(autouse=True)
 def _mpspec_leak_guard(request):
-    """After every test: no descendant alive or a zombie, no queue feeder thread."""
+    """After every test: no descendant alive or a zombie, no queue feeder thread, no
+    new listening socket."""
+    listening_before = listening_sockets()
     yield
     reap_library_children()
     leftovers = settle(stray_processes())
@@ -351,6 +426,12 @@ def _mpspec_leak_guard(request):
         feeders = support.lingering_feeder_threads()
         if feeders:
             problems.append(f"the test left {len(feeders)} queue feeder thread(s) running")
+    listening = {fd: a for fd, a in listening_sockets().items() if listening_before.get(fd) != a}
+    if listening:
+        problems.append(
+            f"the test left {len(listening)} socket(s) listening: "
+            + "; ".join(f"fd {fd} at {a}" for fd, a in sorted(listening.items()))
+        )
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
 
@@ -474,6 +555,7 @@ def pytest_sessionstart(session):
     log, before any test can start it with stderr in a capture file."""
     config = session.config
     if not hasattr(config, "workerinput"):
+        config._mpspec_shm_before = shm_entries()
         # The directory where every test process of this run logs its resource tracker.
         config._mpspec_guard_dir = tempfile.mkdtemp(prefix="mpspec-guard-")
         os.environ[GUARD_DIR] = config._mpspec_guard_dir
@@ -558,6 +640,79 @@ def _end_helper(pid, fd, timeout):
     return True
 
 
+SHM = "/dev/shm"
+
+
+def shm_entries():
+    """The names in /dev/shm (POSIX shared memory and named semaphores), or None
+    where there is no such directory."""
+    try:
+        return set(os.listdir(SHM))
+    except OSError:
+        return None
+
+
+def shm_in_use():
+    """The inodes of the /dev/shm files that some live process maps or holds open.
+    (By inode: glibc creates a named semaphore under a temporary name, maps it, then
+    links it to its real name, so a mapping shows another name.)"""
+    used = set()
+    prefix = SHM + "/"
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/maps") as f:
+                for line in f:
+                    if prefix in line:
+                        used.add(int(line.split()[4]))
+        except (OSError, IndexError, ValueError):
+            pass
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}").startswith(prefix):
+                    used.add(os.stat(f"/proc/{pid}/fd/{fd}").st_ino)
+            except OSError:
+                continue
+    return used
+
+
+def _unused(names):
+    inodes = {}
+    for name in names:
+        try:
+            inodes[name] = os.stat(os.path.join(SHM, name)).st_ino
+        except OSError:
+            pass  # removed meanwhile
+    if not inodes:
+        return set()
+    used = shm_in_use()
+    return {name for name, inode in inodes.items() if inode not in used and os.path.exists(os.path.join(SHM, name))}
+
+
+def shm_left_behind(before, settle_for: float = 3.0):
+    """The /dev/shm entries that appeared since ``before`` and that no live process
+    uses, after giving resource trackers ``settle_for`` seconds to unlink theirs."""
+    deadline = time.monotonic() + settle_for
+    while True:
+        left = _unused((shm_entries() or set()) - before)
+        if not left or time.monotonic() > deadline:
+            return sorted(left)
+        time.sleep(0.1)
+
+
+def remove_shm(names):
+    for name in names:
+        try:
+            os.unlink(os.path.join(SHM, name))
+        except OSError:
+            pass
+
+
 def tracker_warnings(directory):
     """The resource trackers' warnings logged in ``directory``."""
     lines = []
@@ -580,9 +735,22 @@ def pytest_sessionfinish(session, exitstatus):
         config._mpspec_tracker_warnings = warnings
         if session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    before = getattr(config, "_mpspec_shm_before", None)
+    if before is not None:
+        left = shm_left_behind(before)
+        if left:
+            remove_shm(left)
+            config._mpspec_shm_left = left
+            if session.exitstatus == 0:
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter, config):
+    left = getattr(config, "_mpspec_shm_left", None)
+    if left:
+        terminalreporter.write_sep("=", f"/dev/shm: the run left {len(left)} entr(ies), now removed (the run fails)", red=True)
+        for name in left:
+            terminalreporter.write_line(f"{SHM}/{name}")
     warnings = getattr(config, "_mpspec_tracker_warnings", None)
     if warnings:
         terminalreporter.write_sep("=", "resource tracker: leaked resources (the run fails)", red=True)

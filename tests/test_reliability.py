@@ -6,6 +6,7 @@ usage error.  Each runs a small spec-like project through pytest in a subprocess
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -198,6 +199,61 @@ def test_a_leaked_shared_memory_block_fails_the_run(tmp_path, mode):
     assert done.returncode == 1, out + done.stderr
     assert "resource tracker: leaked resources (the run fails)" in out
     assert "leaked shared_memory objects to clean up at shutdown" in out
+
+
+SHM_LEFT = '''
+
+@pytest.mark.claim("basics.threads-share")
+def test_leaves_an_entry_in_dev_shm():
+    """creates a /dev/shm entry that nobody registers or removes (as a block created
+    with track=False, or by a child interpreter, would be)"""
+    with open(f"/dev/shm/mpspec-selftest-{os.getpid()}", "wb") as f:
+        f.write(b"x" * 64)
+'''
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/shm"), reason="not applicable: no /dev/shm here")
+@pytest.mark.parametrize("mode", [["-p", "no:xdist"], ["-n", "2"]], ids=["serial", "xdist"])
+def test_an_entry_the_run_leaves_in_dev_shm_fails_the_run_and_is_removed(tmp_path, mode):
+    before = set(os.listdir("/dev/shm"))
+    root, pids = project(tmp_path, SHM_LEFT)
+    done, _ = run_project(root, pids, *mode)
+    out = done.stdout
+    assert "PASSED spec/test_selftest.py::test_leaves_an_entry_in_dev_shm" in out, out
+    assert done.returncode == 1, out + done.stderr
+    assert "/dev/shm: the run left 1 entr(ies), now removed (the run fails)" in out, out
+    left = [n for n in set(os.listdir("/dev/shm")) - before if n.startswith("mpspec-selftest-")]
+    assert left == []
+
+
+LISTENING = '''
+KEPT = []
+
+@pytest.mark.claim("basics.threads-share")
+@pytest.mark.parametrize("address", [None, ("127.0.0.1", 0)], ids=["unix", "inet"])
+def test_leaves_a_listener_open(address):
+    """opens a Listener and never closes it"""
+    KEPT.append(mp.connection.Listener(address))
+
+
+@pytest.mark.claim("basics.threads-share")
+def test_closes_its_listener():
+    """opens a Listener and closes it"""
+    with mp.connection.Listener(("127.0.0.1", 0)) as listener:
+        assert listener.address
+'''
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="not applicable: reads /proc/net (Linux)")
+def test_a_test_that_leaves_a_socket_listening_fails_naming_it(tmp_path):
+    root, pids = project(tmp_path, LISTENING.replace("mp.connection", "__import__(mp.__name__ + '.connection').connection"))
+    done, _ = run_project(root, pids, "-p", "no:xdist")
+    out = done.stdout
+    assert done.returncode == 1, out + done.stderr
+    assert "PASSED spec/test_selftest.py::test_closes_its_listener" in out, out
+    for kind, where in (("unix", "listener-"), ("inet", "tcp port")):
+        assert f"ERROR spec/test_selftest.py::test_leaves_a_listener_open[{kind}]" in out, out
+        assert re.search(r"the test left 1 socket\(s\) listening: fd \d+ at [^\n]*" + where, out), out
 
 
 # --- bad input ------------------------------------------------------------------
