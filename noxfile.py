@@ -73,7 +73,7 @@ def _run_spec(session, name, *pytest_args, python_flags=(), extra=""):
     out = REPORTS / name
     if out.exists():
         shutil.rmtree(out)
-    session.install("-e", f".{extra}")
+    session.install("-e", f".[numpy{',' + extra.strip('[]') if extra else ''}]")
     session.run(
         "python", *python_flags, "-m", "pytest", "spec", "-n", "2", "-q", "-p", "no:cacheprovider",
         f"--spec-report={out}", *pytest_args, *session.posargs,
