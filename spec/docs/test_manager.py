@@ -1,0 +1,872 @@
+"""Managers and proxies: every promise of the reference's Managers and Proxy Objects
+sections.
+
+Docs: multiprocessing › "Sharing state between processes" › Server process;
+Reference › Managers (Manager(); BaseManager: address, authkey, start(initializer),
+get_server(), connect(), shutdown(), register() with exposed / method_to_typeid /
+create_method, use as a context manager (3.3)); SyncManager (its primitives, Value,
+Array, dict, list, Namespace; nested proxies, 3.6); Customized managers; Using a
+remote manager; Proxy Objects (str/repr, pickling, nested containers, equality,
+_callmethod, _getvalue) and Cleanup; What's New in Python 3.14 › multiprocessing
+(new list and dict proxy methods, gh-103134; SyncManager.set(), gh-129949).
+
+Managers served on an address are used by independent interpreters
+(fixtures/scripts/manager_*.py) on 127.0.0.1, with a port the system chooses.
+"""
+
+import contextlib
+import gc
+import json
+import os
+import pickle
+import select
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from fixtures import manager as fx
+from fixtures.survivors import gone
+from mpspec import lib, support
+from mpspec.deadlines import DEADLINE, WAIT
+
+
+def library_module(name):
+    return __import__(f"{lib.mp.__name__}.{name}", fromlist=["_"])
+
+
+@contextlib.contextmanager
+def started(manager, *args):
+    """``manager.start(*args)``, shut down on the way out whatever happens."""
+    manager.start(*args)
+    try:
+        yield manager
+    finally:
+        manager.shutdown()
+
+
+@contextlib.contextmanager
+def sync_manager(ctx):
+    """``ctx.Manager()`` (a started SyncManager), shut down on the way out."""
+    manager = ctx.Manager()
+    try:
+        yield manager
+    finally:
+        manager.shutdown()
+
+
+def child(ctx, target, *args):
+    """Run ``target(*args)`` in a child of ``ctx``; it must exit 0."""
+    assert support.run(ctx, target, *args).exitcode == 0
+
+
+def server_gone(process):
+    """The manager's server process (a Process object) has ended."""
+    return support.wait_until(lambda: not process.is_alive())
+
+
+# --- independent interpreters: a served manager and its clients -------------------
+
+
+@contextlib.contextmanager
+def serving(mode, *args):
+    """Run fixtures/scripts/manager_serve.py MODE ARGS in a session of its own; yield
+    the address it serves on.  On the way out ask it to shut down (the server's own
+    'shutdown' request), wait for it, and kill its session if it lingers."""
+    cmd = [sys.executable, str(support.SCRIPTS / "manager_serve.py"), mode, *args]
+    proc = subprocess.Popen(
+        cmd, cwd=str(support.ROOT), env=support.child_env(), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    address = None
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], DEADLINE)
+        line = proc.stdout.readline() if ready else ""
+        assert line, f"the server script reported no address: {proc.poll()!r}"
+        address = tuple(json.loads(line)["address"])
+        yield address
+    finally:
+        if address is not None and proc.poll() is None:
+            with contextlib.suppress(Exception):
+                ask_shutdown(address, fx.AUTHKEY)
+        try:
+            out, err = proc.communicate(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            support.kill_session(proc.pid)
+            proc.communicate()
+            raise support.ChildHung(f"{' '.join(cmd)} did not stop within {DEADLINE:g} s")
+    assert "stopped" in out, err
+
+
+def ask_shutdown(address, authkey):
+    """Send a manager server the 'shutdown' request, as its owner's shutdown() does."""
+    connection, managers = library_module("connection"), library_module("managers")
+    conn = connection.Client(address, authkey=authkey)
+    try:
+        managers.dispatch(conn, None, "shutdown")
+    finally:
+        conn.close()
+
+
+def client(address, action, *args, authkey=fx.AUTHKEY):
+    """Run fixtures/scripts/manager_client.py: an independent process that connect()s
+    and does one thing; return its report."""
+    host, port = address
+    done = support.run_script("manager_client.py", host, port, authkey.hex(), action, *args)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- Sharing state between processes › Server process ------------------------------
+
+
+def every_type(manager):
+    return {
+        "list": manager.list(),
+        "dict": manager.dict(),
+        "namespace": manager.Namespace(),
+        "lock": manager.Lock(),
+        "rlock": manager.RLock(),
+        "semaphore": manager.Semaphore(1),
+        "bounded": manager.BoundedSemaphore(1),
+        "condition": manager.Condition(),
+        "event": manager.Event(),
+        "barrier": manager.Barrier(2),
+        "queue": manager.Queue(),
+        "value": manager.Value("i", 0),
+        "array": manager.Array("i", [0, 0]),
+    }
+
+
+@pytest.mark.claim("manager.supported-types")
+def test_a_manager_shares_every_documented_type_with_a_child(ctx):
+    """A Manager creates list, dict, Namespace, Lock, RLock, Semaphore,
+    BoundedSemaphore, Condition, Event, Barrier, Queue, Value and Array; a child uses
+    each through its proxy and the parent sees every effect."""
+    with sync_manager(ctx) as manager:
+        p = every_type(manager)
+        worker = ctx.Process(target=fx.use_every_type, args=(p,))
+        with p["condition"]:
+            with support.started(worker):
+                assert p["condition"].wait(DEADLINE), "no notify from the child"
+                p["condition"].release()
+                try:
+                    assert p["barrier"].wait(DEADLINE) in (0, 1)
+                finally:
+                    p["condition"].acquire()
+                support.join(worker)
+        assert worker.exitcode == 0
+        assert p["list"][:] == ["child"]
+        assert p["dict"].copy() == {"child": worker.pid}
+        assert p["namespace"].child == "here"
+        for name in ("lock", "rlock", "semaphore", "bounded"):
+            assert p[name].acquire(False) is False, f"{name} not held by the child"
+        assert p["queue"].get(timeout=DEADLINE) == "from child"
+        assert p["value"].value == 7 and list(p["array"][:]) == [9, 0]
+        assert p["event"].is_set()
+
+
+@pytest.mark.claim("manager.child-mutations-visible")
+def test_a_childs_changes_to_a_manager_dict_and_list_are_seen_by_the_parent(ctx):
+    """A child sets three keys of a manager dict and reverses a manager list; the
+    parent then reads exactly those contents."""
+    with sync_manager(ctx) as manager:
+        d, l = manager.dict(), manager.list(range(5))
+        child(ctx, fx.mutate_dict_and_list, d, l)
+        assert d.copy() == {1: "1", "2": 2, 0.25: None}
+        assert l[:] == [4, 3, 2, 1, 0]
+
+
+@pytest.mark.claim("manager.network-sharable")
+def test_an_independent_process_changes_a_manager_served_on_tcp():
+    """A manager started on 127.0.0.1 (port chosen by the system) with an authkey is
+    reached by an unrelated interpreter that knows the address and key: its change to
+    the shared dict is seen by the manager's owner."""
+    manager = fx.RemoteManager(address=("127.0.0.1", 0), authkey=fx.AUTHKEY,
+                               ctx=support.cheapest_context())
+    with started(manager):
+        host, port = manager.address
+        assert host == "127.0.0.1" and port > 0
+        report = client(manager.address, "board-set", "remote")
+        assert report["pid"] not in (os.getpid(), manager._process.pid)
+        assert manager.get_board().copy() == {"remote": report["pid"]}
+
+
+@pytest.mark.claim("manager.slower-than-shm")
+def test_a_manager_value_is_slower_than_a_shared_memory_value():
+    """The same number of increments takes longer through a manager's Value proxy
+    (a round trip to the server each time) than on a shared-memory Value.  Measured
+    in alternation, several rounds, comparing the best rounds."""
+    ctx = support.cheapest_context()
+    shm = ctx.Value("i", 0)
+    count = 200
+
+    def bump(value):
+        start = time.perf_counter()
+        for _ in range(count):
+            value.value += 1
+        return time.perf_counter() - start
+
+    with sync_manager(ctx) as manager:
+        proxied = manager.Value("i", 0)
+        shm_times, proxy_times = [], []
+        for _ in range(3):
+            shm_times.append(bump(shm))
+            proxy_times.append(bump(proxied))
+        assert proxied.value == shm.value == 3 * count
+    # The best manager round against the worst shared-memory round: robust under load.
+    assert min(proxy_times) > max(shm_times), (proxy_times, shm_times)
+
+
+# --- Managers: Manager(), BaseManager -------------------------------------------------
+
+
+@pytest.mark.claim("manager.manager-returns-started")
+def test_manager_returns_a_started_sync_manager_with_its_own_server_process(ctx):
+    """Manager() returns a SyncManager that is already started: its server is a live
+    child process of ours, other than this process, and its address is known."""
+    with sync_manager(ctx) as manager:
+        assert isinstance(manager, fx.SyncManager)
+        server = manager._process
+        assert server.is_alive() and server.pid != os.getpid()
+        assert server in lib.mp.active_children()
+        assert manager.address
+        assert manager.list([1])[:] == [1]
+
+
+@pytest.mark.claim("manager.shutdown-on-gc-or-parent-exit")
+def test_a_garbage_collected_manager_stops_its_server(ctx):
+    """Dropping the last reference to a started manager stops its server process."""
+    manager = ctx.Manager()
+    server = manager._process
+    try:
+        del manager
+        gc.collect()
+        assert server_gone(server), "the server outlived its manager"
+    finally:
+        support.stop(server)
+
+
+def orphan_of(start_method, mode, tmp_path):
+    """Run fixtures/scripts/manager_exit.py; return (the manager's server as a
+    psutil.Process, its address, its authkey) if the server still runs once the
+    program has ended, else None."""
+    report = tmp_path / f"{mode}.json"
+    done = support.run_script("manager_exit.py", start_method, mode, report)
+    assert report.exists(), (done.returncode, done.stderr)
+    got = json.loads(report.read_text())
+    assert done.returncode == (0 if mode == "return" else -signal.SIGKILL)
+    pid = got["server"]
+    # Give it the chance to react to its parent's end (a zombie counts as ended).
+    if support.wait_until(lambda: gone(pid), timeout=WAIT):
+        return None
+    try:
+        return psutil.Process(pid), got["address"], bytes.fromhex(got["authkey"])
+    except psutil.NoSuchProcess:
+        return None
+
+
+def end_orphan(server, address, authkey):
+    """Stop a manager server left running: ask it to shut down (it then removes its
+    socket file and temporary directory), kill it if that does not work."""
+    with contextlib.suppress(Exception):
+        ask_shutdown(address, authkey)
+    if not support.wait_until(lambda: gone(server.pid), timeout=DEADLINE / 3):
+        with contextlib.suppress(psutil.Error):
+            server.kill()
+    assert support.wait_until(lambda: gone(server.pid))
+
+
+@pytest.mark.claim("manager.shutdown-on-gc-or-parent-exit")
+def test_a_manager_server_stops_when_its_program_exits_but_not_when_it_is_killed(start_method, verdict, tmp_path):
+    """A program that returns with its manager still referenced stops the server on
+    the way out.  A program killed with SIGKILL runs no finalizer: its manager's server
+    is left running, an orphan, serving forever."""
+    left = []
+    try:
+        for mode in ("return", "killed"):
+            left.append(orphan_of(start_method, mode, tmp_path))
+        returned, killed = left
+        assert returned is None, "the server outlived a program that returned"
+        if verdict == "holds":
+            assert killed is None
+        else:
+            assert killed is not None, "the server ended with its killed parent"
+            assert killed[0].ppid() != os.getpid()
+    finally:
+        for orphan in left:
+            if orphan is not None:
+                end_orphan(*orphan)
+
+
+@pytest.mark.claim("manager.base-start-or-serve")
+def test_an_unstarted_base_manager_cannot_create_objects(facts, verdict):
+    """A BaseManager that was neither started nor connected refuses to create a
+    registered object: an assertion (`server not yet started`); under -O, where the
+    assertion is gone, the attempt to reach the missing server fails instead."""
+    manager = fx.CountingManager()
+    with pytest.raises(Exception) as info:
+        manager.Counter()
+    if facts.optimize:
+        assert type(info.value) is ValueError and "address type of None" in str(info.value)
+    else:
+        assert type(info.value) is AssertionError and "not yet started" in str(info.value)
+    with pytest.raises(AttributeError):
+        manager.shutdown()  # only start() gives a manager its shutdown()
+
+
+@pytest.mark.claim("manager.address-none-arbitrary")
+def test_a_manager_without_an_address_reports_the_one_it_chose(facts):
+    """With address=None the server picks an address, which .address reports: on
+    Linux a fresh AF_UNIX socket path (listener-..., or sock-... in newer releases) in
+    a temporary directory."""
+    manager = fx.CountingManager(ctx=support.cheapest_context())
+    assert manager.address is None
+    with started(manager):
+        address = manager.address
+        assert isinstance(address, str) and address
+        assert library_module("connection").address_type(address) == "AF_UNIX"
+        assert os.path.basename(address).startswith(("listener-", "sock-"))
+        assert os.path.exists(address)  # the socket file
+        assert manager.Counter().add(1) == 1
+
+
+def attack(address, request):
+    """Speak the manager protocol without the key: answer the server's challenge
+    with a wrong digest, then (should the server have let that pass) skip checking
+    the server's own answer, and send ``request``.  Returns the server's reply;
+    AuthenticationError when the server rejects the digest."""
+    connection = library_module("connection")
+    challenge = getattr(connection, "_CHALLENGE", None) or connection.CHALLENGE
+    welcome = getattr(connection, "_WELCOME", None) or connection.WELCOME
+    conn = connection.Client(address)  # no authkey: no handshake of our own
+    try:
+        connection.answer_challenge(conn, b"not the key")
+        conn.send_bytes(challenge + os.urandom(20))
+        conn.recv_bytes(256)
+        conn.send_bytes(welcome)
+        conn.send(request)
+        return conn.recv() if conn.poll(DEADLINE) else None
+    finally:
+        conn.close()
+
+
+@pytest.mark.claim("manager.authkey-default")
+def test_a_manager_admits_only_clients_with_its_authkey():
+    """[SEC] authkey=None means current_process().authkey; given bytes replace it.
+    A client with the right key is served; one with a wrong key gets
+    AuthenticationError, and a request sent by a client that does not know the key
+    (here: 'shutdown', and creating an object) is not acted upon."""
+    connection, managers = library_module("connection"), library_module("managers")
+    ctx = support.cheapest_context()
+    own_key = bytes(lib.mp.current_process().authkey)
+    given = b"a key of our own"
+    for key, wrong in ((None, given), (given, own_key)):
+        manager = fx.CountingManager(authkey=key, ctx=ctx)
+        with started(manager):
+            right = own_key if key is None else key
+            conn = connection.Client(manager.address, authkey=right)
+            try:
+                assert managers.dispatch(conn, None, "number_of_objects") == 0
+            finally:
+                conn.close()
+            with pytest.raises(lib.mp.AuthenticationError):
+                connection.Client(manager.address, authkey=wrong)
+            for request in ((None, "create", ("Counter",), {}), (None, "shutdown", (), {})):
+                with pytest.raises(lib.mp.AuthenticationError):
+                    attack(manager.address, request)
+            assert manager._process.is_alive()
+            assert manager._number_of_objects() == 0
+            assert manager.Counter().add(2) == 2
+
+
+@pytest.mark.claim("manager.start-initializer")
+def test_start_runs_the_initializer_in_the_server_process(ctx, tmp_path):
+    """start(initializer, initargs) calls initializer(*initargs) in the new server
+    process before it serves."""
+    path = tmp_path / "started"
+    manager = fx.CountingManager(ctx=ctx)
+    with started(manager, fx.record_start, (str(path), "a", 2)):
+        pid, args = eval(path.read_text())
+        assert pid == manager._process.pid != os.getpid()
+        assert args == ("a", 2)
+
+
+@pytest.mark.claim("manager.get-server-serve-forever")
+def test_get_server_hosts_a_manager_in_the_current_process():
+    """In an independent interpreter, get_server() returns a Server whose .address is
+    the bound address (the real port for port 0) and whose serve_forever() serves the
+    registered objects, in that interpreter's own process, until shut down."""
+    with serving("board") as address:
+        host, port = address
+        assert host == "127.0.0.1" and port > 0
+        manager = fx.client_manager(address, fx.AUTHKEY)
+        manager.connect()
+        board = manager.get_board()
+        board["here"] = os.getpid()
+        assert board.copy() == {"here": os.getpid()}
+
+
+@pytest.mark.claim("manager.connect-remote")
+def test_connect_attaches_to_a_running_manager_process():
+    """connect() attaches a manager object to a server already running elsewhere:
+    its registered typeids return working proxies, and two connected managers (one in
+    an independent client process) share the same objects."""
+    with serving("board") as address:
+        first = fx.client_manager(address, fx.AUTHKEY)
+        first.connect()
+        first.get_board()["mine"] = 1
+        report = client(address, "board-set", "theirs")
+        second = fx.client_manager(address, fx.AUTHKEY)
+        second.connect()
+        assert second.get_board().copy() == {"mine": 1, "theirs": report["pid"]}
+
+
+@pytest.mark.claim("manager.shutdown-idempotent")
+def test_shutdown_stops_the_server_and_may_be_repeated():
+    """shutdown() stops the server started by start(); calling it again is harmless."""
+    manager = fx.CountingManager(ctx=support.cheapest_context())
+    manager.start()
+    server = manager._process
+    try:
+        manager.shutdown()
+        assert server_gone(server)
+        manager.shutdown()
+        manager.shutdown()
+    finally:
+        support.stop(server)
+
+
+# --- register() ----------------------------------------------------------------------
+
+
+@pytest.mark.claim("manager.register-typeid")
+def test_register_adds_a_method_that_makes_a_server_side_object():
+    """register(typeid, callable) gives the manager a method `typeid` returning a proxy
+    for a new object made in the server; two proxies of one object see the same state.
+    With create_method=False no such method is added."""
+    manager = fx.CountingManager(ctx=support.cheapest_context())
+    with started(manager):
+        counter = manager.Counter(10)
+        assert counter.add(5) == 15
+        assert counter.pid() == manager._process.pid
+        again = pickle.loads(pickle.dumps(counter))  # another proxy, same referent
+        assert again.add(1) == 16 and counter.total() == 16
+        assert not hasattr(manager, "Hidden") and "Hidden" in type(manager)._registry
+
+
+@pytest.mark.claim("manager.exposed-public-methods")
+def test_a_proxy_exposes_public_methods_or_the_exposed_list():
+    """Without `exposed`, a proxy reaches every public method of its referent, but
+    neither underscore methods nor plain attributes; with exposed=[...] only those
+    names: another method is missing from the proxy, and asking the server for it
+    fails with RemoteError."""
+    manager = fx.CountingManager(ctx=support.cheapest_context())
+    with started(manager):
+        full = manager.Counter()
+        assert full.add(1) == 1 and full.total() == 1
+        assert not hasattr(full, "_private") and not hasattr(full, "label")
+        with pytest.raises(library_module("managers").RemoteError):
+            full._callmethod("_private")
+        limited = manager.Limited()
+        assert limited.add(3) == 3
+        assert not hasattr(limited, "pid")
+        with pytest.raises(library_module("managers").RemoteError):
+            limited._callmethod("pid")
+
+
+@pytest.mark.claim("manager.method-to-typeid")
+def test_method_to_typeid_returns_proxies_instead_of_copies():
+    """A method's result comes back as a copy, unless method_to_typeid names a typeid
+    for it: then as a proxy of that typeid.  A typeid registered with a callable
+    (list) makes a new object from the result; one registered without a callable
+    proxies the result itself."""
+    ListProxy = library_module("managers").ListProxy
+    manager = fx.ShelfManager(ctx=support.cheapest_context())
+    with started(manager):
+        plain = manager.Shelf()
+        got = plain.items()
+        assert type(got) is list
+        got.append("x")
+        assert plain.size() == 1
+
+        copying = manager.CopyingShelf()
+        got = copying.items()
+        assert isinstance(got, ListProxy)
+        got.append("x")
+        assert got[:] == ["a", "x"] and copying.size() == 1  # list(result): a new list
+
+        sharing = manager.SharingShelf()
+        got = sharing.items()
+        assert isinstance(got, ListProxy)
+        got.append("x")
+        assert sharing.size() == 2
+
+
+@pytest.mark.claim("manager.context-manager-starts")
+def test_a_manager_in_a_with_block_is_started_and_then_shut_down(ctx, facts):
+    """`with manager:` starts an unstarted manager and shuts it down at the end; a
+    manager already started is used as is; a shut-down one cannot be entered again."""
+    manager = fx.CountingManager(ctx=ctx)
+    with manager as entered:
+        assert entered is manager
+        server = manager._process
+        assert server.is_alive()
+        assert manager.Counter().add(1) == 1
+    assert server_gone(server)
+    with pytest.raises(AssertionError if facts.library == "billiard" else lib.mp.ProcessError):
+        with manager:
+            pass
+    again = fx.CountingManager(ctx=ctx)
+    again.start()
+    server = again._process
+    try:
+        with again:
+            assert again._process is server
+        assert server_gone(server)
+    finally:
+        support.stop(server)
+
+
+# --- SyncManager -------------------------------------------------------------------
+
+
+@pytest.mark.claim("manager.syncmanager-primitives")
+def test_manager_event_and_condition_work_across_processes(ctx):
+    """A child waits on a manager Event until the parent sets it, then on a manager
+    Condition's wait_for until the parent changes a shared value and notifies."""
+    with sync_manager(ctx) as manager:
+        event, condition = manager.Event(), manager.Condition()
+        flag, done = manager.Value("i", 0), manager.list()
+        worker = ctx.Process(target=fx.wait_on_primitives, args=(event, condition, flag, done))
+        with support.started(worker):
+            assert not support.wait_until(lambda: len(done), timeout=WAIT)
+            event.set()
+            assert support.wait_until(lambda: len(done) == 1)
+            with condition:
+                flag.value = 1
+                condition.notify_all()
+            support.join(worker)
+        assert worker.exitcode == 0
+        assert done[:] == [("event", True), ("wait_for", True)]
+
+
+@pytest.mark.claim("manager.value-array-proxies")
+def test_manager_value_and_array_changed_by_a_child(ctx):
+    """A child writes a manager Value's .value and an item of a manager Array; the
+    parent reads both.  The Value proxy does not enforce its typecode."""
+    with sync_manager(ctx) as manager:
+        value, array = manager.Value("i", 0), manager.Array("i", [1, 2, 3])
+        child(ctx, fx.set_value_and_array, value, array)
+        assert value.value == 5
+        assert list(array[:]) == [9, 2, 3] and len(array) == 3
+        value.value = "not an int"
+        assert value.value == "not an int"
+        with pytest.raises(TypeError):
+            array[1] = "not an int"
+
+
+@pytest.mark.claim("manager.dict-list-constructors")
+def test_manager_dict_and_list_take_the_builtin_constructor_arguments():
+    """dict() takes nothing, a mapping, pairs or keywords; list() nothing or any
+    iterable."""
+    with sync_manager(support.cheapest_context()) as manager:
+        assert manager.dict().copy() == {}
+        assert manager.dict({"a": 1}).copy() == {"a": 1}
+        assert manager.dict([("a", 1), ("b", 2)]).copy() == {"a": 1, "b": 2}
+        assert manager.dict(a=1).copy() == {"a": 1}
+        assert manager.list()[:] == []
+        assert manager.list("ab")[:] == ["a", "b"]
+        assert manager.list(range(3))[:] == [0, 1, 2]
+
+
+@pytest.mark.claim("manager.nested-proxies")
+def test_proxies_stored_in_shared_containers_stay_live(ctx, verdict):
+    """A manager list holding another manager list: a child appends through the inner
+    proxy and the parent sees it through the outer one.  A manager dict inside a
+    manager list: a child's assignment through outer[1] reaches the shared dict."""
+    with sync_manager(ctx) as manager:
+        outer, inner = manager.list(), manager.list()
+        outer.append(inner)
+        child(ctx, fx.append_hello, inner)
+        assert outer[0][:] == ["hello"]
+
+        nested = manager.list([0, manager.dict()])
+        child(ctx, fx.set_in_nested, nested)
+        if verdict == "holds":
+            assert nested[1]["c"] == 3
+        else:  # the server keeps the referent, not the proxy: reading gives a copy
+            assert type(outer[0]) is list
+            assert nested[1] == {}
+
+
+@pytest.mark.claim("manager.namespace-attrs")
+def test_a_childs_namespace_attributes_are_shared_and_shown_by_str(ctx):
+    """A child sets two attributes of a manager Namespace; the parent reads them, and
+    str() of the proxy lists them."""
+    with sync_manager(ctx) as manager:
+        ns = manager.Namespace()
+        child(ctx, fx.set_namespace, ns)
+        assert (ns.x, ns.y) == (10, "hello")
+        assert str(ns) == "Namespace(x=10, y='hello')"
+
+
+@pytest.mark.claim("manager.namespace-underscore-local")
+def test_namespace_attributes_with_an_underscore_stay_on_the_proxy(ctx, start_method):
+    """An attribute whose name starts with '_' set on a Namespace proxy lives on that
+    proxy only: a child given the proxy does not see it (unless forked: its proxy is
+    a copy of ours, attribute included), another proxy of the namespace does not, and
+    str() leaves it out."""
+    with sync_manager(ctx) as manager:
+        ns = manager.Namespace(x=1)
+        ns._z = 12.3
+        assert ns._z == 12.3
+        with pytest.raises(AttributeError):
+            pickle.loads(pickle.dumps(ns))._z
+        reader, writer = ctx.Pipe(duplex=False)
+        worker = ctx.Process(target=fx.report_namespace, args=(ns, writer))
+        with support.started(worker):
+            writer.close()
+            seen, text = support.receive(reader)
+            support.join(worker)
+        reader.close()
+        assert seen == (("value", 12.3) if start_method == "fork" else ("AttributeError", "'NamespaceProxy' object has no attribute '_z'"))
+        assert text == str(ns) == "Namespace(x=1)"
+
+
+# --- Customized managers; Using a remote manager ------------------------------------
+
+
+@pytest.mark.claim("manager.custom-manager")
+def test_a_registered_class_runs_its_methods_in_the_server(ctx):
+    """A BaseManager subclass with a registered class: in a with block, the manager's
+    typeid method returns a proxy whose methods compute in the server process."""
+    with fx.MathsManager(ctx=ctx) as manager:
+        maths = manager.Maths()
+        assert maths.add(4, 3) == 7 and maths.mul(7, 8) == 56
+        assert maths.pid() == manager._process.pid != os.getpid()
+
+
+@pytest.mark.claim("manager.remote-queue-server")
+def test_independent_clients_share_a_queue_served_on_tcp():
+    """A queue served by get_server().serve_forever() in one interpreter; a second
+    interpreter connects (registering the name without a callable) and puts; a third
+    connects and gets the item."""
+    with serving("board") as address:
+        put = client(address, "put", "hello")
+        got = client(address, "get")
+        assert got["result"] == "hello" and got["pid"] != put["pid"]
+
+
+@pytest.mark.claim("manager.remote-local-worker")
+def test_a_queue_fed_by_a_local_process_is_served_to_remote_clients(start_method):
+    """In the serving interpreter, a Process subclass puts 'local hello' on a queue of
+    the library; that queue is served by get_server(); a remote client gets it."""
+    with serving("worker", start_method) as address:
+        manager = fx.client_manager(address, fx.AUTHKEY)
+        manager.connect()
+        assert manager.get_queue().get(timeout=DEADLINE) == "local hello"
+
+
+# --- Proxy Objects -----------------------------------------------------------------------
+
+
+@pytest.mark.claim("manager.multiple-proxies-same-referent")
+def test_two_children_append_to_one_list_through_their_proxies(ctx):
+    """The proxy passed to two children gives each a proxy of the same list: the
+    parent sees both appends."""
+    with sync_manager(ctx) as manager:
+        shared = manager.list()
+        a = ctx.Process(target=fx.append_pid, args=(shared,))
+        b = ctx.Process(target=fx.append_pid, args=(shared,))
+        with support.started(a, b):
+            support.join(a)
+            support.join(b)
+        assert sorted(shared[:]) == sorted([a.pid, b.pid])
+
+
+@pytest.mark.claim("manager.proxy-like-referent")
+def test_a_list_proxy_supports_indexing_slicing_and_len():
+    """A list proxy answers indexing, slicing, len(), `in`, iteration and item
+    assignment like the list it refers to."""
+    with sync_manager(support.cheapest_context()) as manager:
+        squares = manager.list([i * i for i in range(10)])
+        assert squares[4] == 16 and squares[-1] == 81
+        assert squares[2:5] == [4, 9, 16]
+        assert len(squares) == 10 and 49 in squares
+        assert list(squares) == [i * i for i in range(10)]
+        squares[0] = "zero"
+        assert squares[0] == "zero"
+
+
+@pytest.mark.claim("manager.str-vs-repr")
+def test_str_shows_the_referent_and_repr_describes_the_proxy():
+    """str() of a proxy is the referent's str; repr() names the proxy type, the typeid
+    and the proxy object's own id (not the manager's address)."""
+    with sync_manager(support.cheapest_context()) as manager:
+        squares = manager.list([i * i for i in range(5)])
+        assert str(squares) == "[0, 1, 4, 9, 16]"
+        assert repr(squares) == f"<ListProxy object, typeid 'list' at {id(squares):#x}>"
+
+
+@pytest.mark.claim("manager.proxies-picklable")
+def test_a_proxy_sent_through_a_queue_to_a_running_child_works_there(ctx):
+    """A dict proxy put on a Queue reaches an already running child; its change
+    through that proxy is seen by the parent."""
+    with sync_manager(ctx) as manager, support.open_queue(ctx) as q:
+        d = manager.dict()
+        worker = ctx.Process(target=fx.mutate_from_queue, args=(q,))
+        with support.started(worker):
+            q.put(d)
+            support.join(worker)
+        assert worker.exitcode == 0
+        assert d.copy() == {"from": "queue child"}
+
+
+@pytest.mark.claim("manager.plain-nested-not-propagated")
+def test_changing_a_plain_dict_inside_a_managed_list_needs_reassignment(ctx):
+    """[WARN] lproxy[0] is a copy of a plain dict stored in a managed list: changing
+    it leaves the shared list as it was; assigning it back to lproxy[0] updates the
+    shared list, as a child then sees."""
+    with sync_manager(ctx) as manager:
+        lproxy = manager.list()
+        lproxy.append({})
+        d = lproxy[0]
+        d["a"] = 1
+        assert lproxy[0] == {}
+        lproxy[0] = d
+        reader, writer = ctx.Pipe(duplex=False)
+        worker = ctx.Process(target=fx.report_item, args=(lproxy, writer))
+        with support.started(worker):
+            writer.close()
+            assert support.receive(reader) == {"a": 1}
+            support.join(worker)
+        reader.close()
+
+
+@pytest.mark.claim("manager.no-value-equality")
+def test_a_proxy_is_not_equal_to_its_referents_value():
+    """A list proxy does not compare equal to a list with the same items (nor to
+    another proxy of the same list); a copy of its value does."""
+    with sync_manager(support.cheapest_context()) as manager:
+        l = manager.list([1, 2, 3])
+        assert (l == [1, 2, 3]) is False and l != [1, 2, 3]
+        assert l != pickle.loads(pickle.dumps(l))
+        assert list(l) == [1, 2, 3] and l[:] == [1, 2, 3]
+
+
+@pytest.mark.claim("manager.callmethod")
+def test_callmethod_calls_the_referents_method_in_the_server():
+    """_callmethod(name, args, kwds) returns a copy of getattr(referent, name)(*args,
+    **kwds) evaluated in the manager."""
+    with sync_manager(support.cheapest_context()) as manager:
+        l = manager.list(range(10))
+        assert l._callmethod("__len__") == 10
+        assert l._callmethod("__getitem__", (slice(2, 7),)) == [2, 3, 4, 5, 6]
+        l._callmethod("insert", (0, -1))
+        l._callmethod("sort", (), {"reverse": True})
+        assert l[:3] == [9, 8, 7] and l[-1] == -1
+        got = l._callmethod("__getitem__", (slice(None),))
+        got.append("local")
+        assert len(l) == 11 and "local" not in l
+
+
+@pytest.mark.claim("manager.callmethod-reraises")
+def test_callmethod_reraises_the_referents_exception_and_reports_others_as_remote():
+    """An exception raised by the referent's method is raised again in the caller,
+    with its type; a method the proxy does not expose, or a result that cannot be
+    pickled, raises RemoteError carrying the server's traceback."""
+    RemoteError = library_module("managers").RemoteError
+    manager = fx.CountingManager(ctx=support.cheapest_context())
+    with started(manager):
+        counter = manager.Counter()
+        with pytest.raises(KeyError, match="deliberate"):
+            counter.fail()
+        with pytest.raises(RemoteError):
+            counter._callmethod("_private")
+        with pytest.raises(RemoteError):
+            counter.unpicklable()
+        assert counter.add(1) == 1  # the connection is still usable
+    with sync_manager(support.cheapest_context()) as sync:
+        l = sync.list(range(10))
+        with pytest.raises(IndexError):
+            l._callmethod("__getitem__", (20,))
+
+
+@pytest.mark.claim("manager.getvalue-copy")
+def test_getvalue_returns_a_copy_and_fails_for_an_unpicklable_referent(facts):
+    """_getvalue() returns a copy of the referent: changing it leaves the shared
+    object alone.  For a referent that cannot be pickled (it holds a generator; or a
+    lock, which only multiprocess's dill can copy) it raises."""
+    manager = fx.CountingManager(ctx=support.cheapest_context())
+    with started(manager):
+        counter = manager.Counter(3)
+        copy = counter._getvalue()
+        assert type(copy) is fx.Counter and copy.count == 3
+        copy.add(1)
+        assert counter.total() == 3
+        RemoteError = library_module("managers").RemoteError
+        with pytest.raises(RemoteError):  # the server could not send the copy
+            manager.Generating()._getvalue()
+        locked = manager.Locked()
+        if facts.library == "multiprocess":
+            assert type(locked._getvalue().lock) is type(fx.threading.Lock())
+        else:
+            with pytest.raises(RemoteError):
+                locked._getvalue()
+
+
+@pytest.mark.claim("manager.proxy-gc-decref")
+def test_a_collected_proxy_releases_its_object_in_the_server():
+    """A proxy takes a reference on its object in the server; when the last proxy is
+    garbage collected, the server drops the object."""
+    with sync_manager(support.cheapest_context()) as manager:
+        before = manager._number_of_objects()
+        first = manager.list([1])
+        second = pickle.loads(pickle.dumps(first))
+        assert manager._number_of_objects() == before + 1
+        del first
+        gc.collect()
+        assert manager._number_of_objects() == before + 1, "dropped while a proxy remains"
+        del second
+        gc.collect()
+        assert manager._number_of_objects() == before
+
+
+# --- What's New in 3.14 --------------------------------------------------------------
+
+
+@pytest.mark.claim("manager.list-dict-new-methods-314")
+def test_list_and_dict_proxies_have_the_methods_added_in_3_14(ctx):
+    """From a child: a list proxy's copy() returns a plain list and clear() empties
+    the shared list; a dict proxy supports |=, |, reversed() and fromkeys()."""
+    with sync_manager(ctx) as manager:
+        lp, dp = manager.list([1, 2]), manager.dict({"a": 1})
+        reader, writer = ctx.Pipe(duplex=False)
+        worker = ctx.Process(target=fx.use_new_list_dict_methods, args=(lp, dp, writer))
+        with support.started(worker):
+            writer.close()
+            got = support.receive(reader)
+            support.join(worker)
+        reader.close()
+        assert got["copy"] == ("list", [1, 2]) and lp[:] == []
+        assert dp.copy() == {"a": 1, "b": 2}
+        assert got["reversed"] == ["b", "a"]
+        assert got["or"] == {"a": 1, "b": 2, "c": 3}
+        assert got["ror"] == {"z": 0, "a": 1, "b": 2}
+        assert got["fromkeys"] == {"k": 1}
+
+
+@pytest.mark.claim("manager.shared-set-314")
+def test_a_manager_set_is_shared_with_a_child(ctx):
+    """SyncManager.set() makes a shared set: a child's additions are members for the
+    parent, and |= updates the shared set."""
+    with sync_manager(ctx) as manager:
+        s = manager.set({"parent"})
+        child(ctx, fx.add_to_set, s)
+        assert "child" in s and 3 in s and len(s) == 3
+        s |= {"more"}
+        assert s.copy() == {"parent", "child", 3, "more"}
