@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -143,6 +144,10 @@ def pytest_configure(config):
         "markers",
         "claim(*ids): the catalogue claims this spec test checks (see mpspec/claims/)",
     )
+    if sys.flags.optimize and not os.environ.get("PYTHONOPTIMIZE"):
+        # xdist starts its workers as plain `python`: without this, `python -O -m
+        # pytest -n 2` would run every test unoptimized (the asserts back in place).
+        os.environ["PYTHONOPTIMIZE"] = str(sys.flags.optimize)
     config.stash[STATE] = SpecState(config)
     children.start_session(lib.mp)  # no __main__ re-run in children, forkserver preload
 

@@ -256,6 +256,28 @@ def test_a_test_that_leaves_a_socket_listening_fails_naming_it(tmp_path):
         assert re.search(r"the test left 1 socket\(s\) listening: fd \d+ at [^\n]*" + where, out), out
 
 
+OPTIMIZED = '''
+
+@pytest.mark.claim("basics.threads-share")
+def test_runs_optimized():
+    """sees the interpreter flags of the run"""
+    assert sys.flags.optimize == 1
+'''
+
+
+def test_python_dash_o_reaches_the_xdist_workers(tmp_path):
+    """`python -O -m pytest -n 2` runs the tests optimized (xdist would start plain
+    workers: the -O leg would silently test the asserts)."""
+    root, pids = project(tmp_path, OPTIMIZED)
+    env = dict(os.environ, MPSPEC_SELFTEST_PIDS=str(pids))
+    env.pop("PYTHONOPTIMIZE", None)
+    done = subprocess.run(
+        [sys.executable, "-O", "-m", "pytest", "spec", "-p", "no:cacheprovider", "-n", "2", "-q"],
+        cwd=str(root), env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 # --- bad input ------------------------------------------------------------------
 
 
