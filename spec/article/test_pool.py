@@ -158,6 +158,7 @@ def test_python_cpu_count_sets_the_default_size_from_3_13(start_method, facts):
 
 
 @pytest.mark.claim("pool.default-size")
+@pytest.mark.claim("pool-api.default-size-affinity-313")
 def test_cpu_affinity_sets_the_default_size_from_3_13(start_method, facts):
     """A child interpreter pinned to one CPU gets a one-worker Pool() from 3.13; before,
     and with billiard, Pool() still starts os.cpu_count() workers."""
