@@ -1,0 +1,914 @@
+"""multiprocessing.connection and authentication keys: the security chapter.
+
+Docs: multiprocessing › Connection Objects (send, recv, fileno, close, poll,
+send_bytes, recv_bytes, recv_bytes_into, the context manager added in 3.3, and the
+two warnings: recv() unpickles, killing a process can corrupt a pipe), Exceptions
+(BufferTooShort), Listeners and Clients (deliver_challenge, answer_challenge changed
+in 3.12, Client, Listener, wait() added in 3.3, the examples, Address Formats),
+Authentication keys; What's New in Python 3.12 (the handshake's HMAC-SHA256).
+
+The trust boundary: a peer that is not a child of the program is an independent
+interpreter (fixtures/scripts/conn_peer.py, started with support.run_script).  Its
+"malicious" pickle is contained: loading it only creates a marker file in the
+test's tmp_path, so the marker's existence says whether the peer's code ran.  The
+fork server's authenticated control socket (3.14+) is start.forkserver-authenticated-
+socket, in spec/docs/test_start.py.
+
+Every listener here is on 127.0.0.1 or an AF_UNIX path and is closed in a finally
+block (a with block); every accept and receive has a deadline.
+"""
+
+import array
+import gc
+import hmac
+import json
+import os
+import pickle
+import re
+import select
+import signal
+import socket
+import sys
+import threading
+import time
+
+import pytest
+
+from fixtures import conn as peer
+from mpspec import lib, support
+from mpspec.deadlines import DEADLINE, SLACK, WAIT
+
+KEY = b"the program's shared secret, 32b"
+
+
+def connection():
+    return peer.connection_module()
+
+
+def run_peer(mode, address, key, marker, options=()):
+    """Run the independent peer (a child interpreter) against ``address``; return
+    its JSON report."""
+    done = support.run_script(
+        "conn_peer.py", mode, peer.address_text(address), key.hex() if key else "-", marker,
+        options=options,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def hung_up(said):
+    """What a peer heard before the listener hung up (by EOF, or by a reset when
+    the listener closed with the peer's bytes unread)."""
+    return said[:-1] if said[-1:] == ["ConnectionResetError"] else said
+
+
+def listener(family="AF_INET", authkey=None):
+    address = ("127.0.0.1", 0) if family == "AF_INET" else None
+    return connection().Listener(address, family=family, authkey=authkey)
+
+
+def stop_resource_sharer():
+    """Passing a Connection starts the parent's resource sharer, an AF_UNIX listener
+    thread; stop it so that no listening socket outlives the test."""
+    reduction = __import__(f"{lib.mp.__name__}.resource_sharer", fromlist=["_"])
+    reduction._resource_sharer.stop(DEADLINE)
+
+
+# --- Connection objects -----------------------------------------------------------
+
+
+@pytest.mark.claim("conn.buffer-too-short")
+def test_a_short_buffer_raises_buffer_too_short_carrying_the_whole_message():
+    """recv_bytes_into() into a 10-byte buffer, of a 100-byte message, raises
+    BufferTooShort whose args[0] is all 100 bytes; the buffer is untouched and the
+    pipe goes on working."""
+    a, b = lib.mp.Pipe()
+    with a, b:
+        message = bytes(range(100))
+        a.send_bytes(message)
+        small = bytearray(10)
+        with pytest.raises(lib.mp.BufferTooShort) as info:
+            b.recv_bytes_into(small)
+        assert info.value.args[0] == message
+        assert small == bytearray(10)
+        a.send_bytes(b"next")
+        assert b.recv_bytes() == b"next"
+
+
+@pytest.mark.claim("conn.send-picklable-only")
+def test_sending_an_unpicklable_object_fails_in_the_sender(facts, verdict):
+    """A generator cannot be pickled: send() raises and nothing is written, so the
+    next message is the next thing received.  A lambda fails the same way, except
+    with multiprocess, whose dill pickles it."""
+    a, b = lib.mp.Pipe()
+    with a, b:
+        with pytest.raises((pickle.PicklingError, TypeError, AttributeError)):
+            a.send(i for i in range(3))
+        if facts.library == "multiprocess":
+            a.send(lambda: "dill sent me")
+            assert support.receive(b)() == "dill sent me"
+        else:
+            with pytest.raises((pickle.PicklingError, TypeError, AttributeError)):
+                a.send(lambda: 0)
+        assert not b.poll()
+        a.send("still usable")
+        assert support.receive(b) == "still usable"
+
+
+@pytest.mark.claim("conn.large-message-valueerror")
+def test_a_64_mib_message_goes_through_without_value_error(verdict):
+    """A child sends 64 MiB with send_bytes(); no ValueError on either side, and the
+    parent receives every byte (the docs' ~32 MiB warning does not apply on Linux)."""
+    size = 64 * 1024 * 1024
+    # a duplex Pipe (a socket pair): PyPy 3.9 reads a one-way pipe in quadratic time
+    # (os.read allocates the whole remaining size per chunk): 12 s for 64 MiB
+    r, w = lib.mp.Pipe()
+    child = support.cheapest_context().Process(target=peer.send_bytes_of, args=(w, size))
+    with support.started(child):
+        w.close()
+        assert r.poll(DEADLINE)
+        data = r.recv_bytes()
+        support.join(child)
+    r.close()
+    assert child.exitcode == 0
+    assert verdict == "does-not-hold"
+    assert len(data) == size and data.count(b"m") == size
+
+
+@pytest.mark.claim("conn.recv-blocks")
+def test_recv_waits_for_a_child_that_sends_late():
+    """A child sends only after a delay; recv() in the parent returns the object,
+    after having waited at least (about) that delay."""
+    r, w = lib.mp.Pipe(duplex=False)
+    child = support.cheapest_context().Process(target=peer.send_after, args=(w, 2 * WAIT))
+    with support.started(child):
+        w.close()
+        began = time.monotonic()
+        got = r.recv()
+        waited = time.monotonic() - began
+        support.join(child)
+    r.close()
+    assert got == "late"
+    assert waited >= 2 * WAIT * SLACK
+
+
+@pytest.mark.claim("conn.fileno")
+def test_select_on_the_descriptor_sees_a_waiting_message():
+    """fileno() is a descriptor that select() understands: not readable on an empty
+    pipe, readable once a message waits."""
+    a, b = lib.mp.Pipe()
+    with a, b:
+        assert isinstance(b.fileno(), int) and b.fileno() >= 0
+        assert select.select([b.fileno()], [], [], 0) == ([], [], [])
+        a.send("hi")
+        ready, _, _ = select.select([b.fileno()], [], [], DEADLINE)
+        assert ready == [b.fileno()]
+        assert b.recv() == "hi"
+
+
+@pytest.mark.claim("conn.close-gc")
+def test_a_collected_writer_closes_and_the_reader_sees_end_of_file():
+    """close() makes the connection unusable (OSError); when the only writing end is
+    garbage-collected without close(), the reader gets EOFError."""
+    r, w = lib.mp.Pipe(duplex=False)
+    w.send("before")
+    del w
+    gc.collect()
+    assert r.recv() == "before"
+    assert r.poll(DEADLINE)
+    with pytest.raises(EOFError):
+        r.recv()
+    r.close()
+    assert r.closed
+    with pytest.raises(OSError):
+        r.recv()
+
+
+@pytest.mark.claim("conn.poll-timeout")
+def test_poll_returns_at_once_waits_its_timeout_or_waits_for_ever():
+    """poll() on an empty pipe is False at once; poll(t) is False after about t;
+    poll(None) returns True once a thread sends, a while later."""
+    a, b = lib.mp.Pipe()
+    with a, b:
+        assert b.poll() is False
+        began = time.monotonic()
+        assert b.poll(WAIT) is False
+        assert time.monotonic() - began >= WAIT * SLACK
+        sender = threading.Timer(WAIT, a.send, ("now",))
+        sender.start()
+        try:
+            began = time.monotonic()
+            assert b.poll(None) is True
+            assert time.monotonic() - began >= WAIT * SLACK
+        finally:
+            sender.join(DEADLINE)
+        assert b.recv() == "now"
+
+
+@pytest.mark.claim("conn.send-bytes-offset-size")
+def test_send_bytes_sends_only_the_slice():
+    """send_bytes(buffer, 2, 3) of b'abcdefghij' delivers b'cde' as one message; an
+    out-of-range slice raises ValueError in the sender."""
+    a, b = lib.mp.Pipe()
+    with a, b:
+        a.send_bytes(b"abcdefghij", 2, 3)
+        a.send_bytes(b"abcdefghij", 7)
+        assert b.recv_bytes() == b"cde"
+        assert b.recv_bytes() == b"hij"
+        with pytest.raises(ValueError):
+            a.send_bytes(b"abc", 2, 5)
+        assert not b.poll()
+
+
+@pytest.mark.claim("conn.recv-bytes-maxlength")
+def test_a_message_over_maxlength_raises_and_leaves_the_connection_unreadable():
+    """recv_bytes(10) of a 100-byte message raises OSError, on a duplex end and on a
+    one-way reader; the next recv_bytes() fails too."""
+    for duplex in (True, False):
+        reader, writer = lib.mp.Pipe(duplex=duplex)
+        try:
+            writer.send_bytes(b"y" * 100)
+            writer.send_bytes(b"short")
+            with pytest.raises(OSError):
+                reader.recv_bytes(10)
+            with pytest.raises(OSError):
+                reader.recv_bytes()
+        finally:
+            reader.close()
+            writer.close()
+
+
+@pytest.mark.claim("conn.recv-bytes-into-offset")
+def test_recv_bytes_into_writes_at_the_offset_and_returns_the_byte_count():
+    """Five ints received into an array of ten return 20 (bytes, not items); with
+    offset 8 (bytes) they start at item 2."""
+    a, b = lib.mp.Pipe()
+    with a, b:
+        sent = array.array("i", [5, 6, 7, 8, 9])
+        a.send_bytes(sent)
+        target = array.array("i", [0] * 10)
+        assert b.recv_bytes_into(target) == 5 * target.itemsize
+        assert target.tolist() == [5, 6, 7, 8, 9, 0, 0, 0, 0, 0]
+        a.send_bytes(sent)
+        target = array.array("i", [0] * 10)
+        assert b.recv_bytes_into(target, 2 * target.itemsize) == 5 * target.itemsize
+        assert target.tolist() == [0, 0, 5, 6, 7, 8, 9, 0, 0, 0]
+
+
+@pytest.mark.claim("conn.connection-transferable")
+def test_a_connection_sent_to_a_child_works_there(ctx):
+    """The parent sends one end of a fresh Pipe to a running child over another
+    Pipe; the child answers through the end it received."""
+    carrier_parent, carrier_child = ctx.Pipe()
+    mine, theirs = ctx.Pipe()
+    child = ctx.Process(target=peer.reply_on_received_connection, args=(carrier_child,))
+    try:
+        with support.started(child):
+            carrier_child.close()
+            carrier_parent.send(theirs)
+            message, pid = support.receive(mine)
+            support.join(child)
+        assert message == "reply through the received end" and pid == child.pid
+        assert child.exitcode == 0
+    finally:
+        for c in (carrier_parent, mine, theirs):
+            c.close()
+        stop_resource_sharer()
+
+
+@pytest.mark.claim("conn.context-manager")
+def test_leaving_a_with_block_closes_the_connection():
+    """After `with a:` the connection is closed and recv() raises OSError."""
+    a, b = lib.mp.Pipe()
+    with a as same:
+        assert same is a and not a.closed
+    assert a.closed
+    with pytest.raises(OSError):
+        a.recv()
+    b.close()
+
+
+# --- the trust boundary: what gets unpickled from whom --------------------------------
+
+
+@pytest.mark.claim("conn.recv-unpickles-untrusted")
+def test_recv_runs_the_code_of_a_peer_nobody_authenticated(tmp_path):
+    """The hazard, contained: an independent process connects to a Listener without
+    a key and sends a pickle whose loading creates a marker file.  recv() loads it:
+    the marker exists, written by this (the receiving) process.  Compare
+    conn.auth-one-sided: with a key the same bytes are refused unread."""
+    marker = tmp_path / "payload-ran"
+    with listener(authkey=None) as l:
+        server = peer.Server(l, then=peer.receive_object)
+        server.start()
+        report = run_peer("send-unauthenticated", l.address, None, marker)
+        server.finish()
+    assert report["raised"] is None, report
+    assert server.result == "accepted"
+    assert server.after == "payload ran"
+    assert marker.exists()
+    assert f"process {os.getpid()}" in marker.read_text()
+
+
+@pytest.mark.claim("conn.killed-mid-message-corrupts")
+def test_a_writer_killed_mid_message_swallows_the_next_writers_message():
+    """A child writes one 4 MiB message into a pipe nobody reads, and blocks with the
+    header and part of the body sent; it is killed there.  The parent then writes a
+    small message on its own copy of the writer and closes it.  The reader gets no
+    clean message: the small one was read as more of the broken body, and the read
+    ends with OSError at end of file."""
+    ctx = support.cheapest_context()
+    r, w = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=peer.kill_mid_message, args=(w, 4 * 1024 * 1024))
+    got = {}
+
+    def read():
+        try:
+            got["message"] = r.recv_bytes()
+        except Exception as exc:
+            got["raised"] = exc
+
+    reader = threading.Thread(target=read, daemon=True)
+    with support.started(child):
+        assert r.poll(DEADLINE)  # the header is there: the child is inside send_bytes
+        os.kill(child.pid, signal.SIGKILL)
+        support.join(child)
+    assert child.exitcode == -signal.SIGKILL
+    reader.start()
+    w.send_bytes(b"a clean message from another writer")
+    w.close()
+    reader.join(DEADLINE)
+    assert not reader.is_alive(), "the reader did not see end of file"
+    r.close()
+    assert "message" not in got, "a message survived the kill"
+    assert type(got["raised"]) is OSError
+    assert "end of file during message" in str(got["raised"])
+
+
+def handshake_between_processes(server_key, client_key):
+    """deliver_challenge(server_key) here, answer_challenge then deliver_challenge
+    (client_key) in a child, over one Pipe; returns (here, child) outcomes."""
+    ctx = support.cheapest_context()
+    here, there = ctx.Pipe()
+    results_r, results_w = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=peer.answer_with, args=(there, client_key, results_w))
+    outcome = []
+    with support.started(child):
+        there.close()
+        results_w.close()
+        for step in (connection().deliver_challenge, connection().answer_challenge):
+            try:
+                step(here, server_key)
+                outcome.append("ok")
+            except Exception as exc:
+                outcome.append(type(exc).__name__)
+                break
+        theirs = support.receive(results_r)
+        support.join(child)
+    here.close()
+    results_r.close()
+    return outcome, theirs
+
+
+@pytest.mark.claim("conn.deliver-answer-challenge")
+def test_challenge_and_answer_across_processes_need_the_same_key():
+    """Same key: the parent's deliver_challenge and the child's answer_challenge
+    return, and so does the reverse direction.  Different keys: both ends raise
+    AuthenticationError."""
+    assert handshake_between_processes(KEY, KEY) == (["ok", "ok"], ["ok", "ok"])
+    mine, theirs = handshake_between_processes(KEY, b"not the key")
+    assert mine == ["AuthenticationError"] and theirs == ["AuthenticationError"]
+
+
+@pytest.mark.claim("conn.client-infers-family")
+def test_client_picks_the_family_from_the_address():
+    """A (host, port) tuple connects over AF_INET and a path over AF_UNIX, each to a
+    Listener of that family; each Client is a working Connection."""
+    for family in ("AF_INET", "AF_UNIX"):
+        with listener(family) as l:
+            assert connection().address_type(l.address) == family
+            with connection().Client(l.address) as c, peer.accept_within(l) as s:
+                assert isinstance(c, connection().Connection)
+                c.send(family)
+                assert support.receive(s) == family
+
+
+@pytest.mark.claim("conn.authkey-none-no-auth")
+def test_a_keyless_listener_accepts_without_any_challenge():
+    """Listener(authkey=None).accept() returns for a keyless Client and the first
+    bytes on the wire are the caller's own; it returns even for a keyed Client, which
+    then waits in vain for a challenge and fails when the listener hangs up."""
+    with listener(authkey=None) as l:
+        with connection().Client(l.address, authkey=None) as c, peer.accept_within(l) as s:
+            s.send_bytes(b"no challenge first")
+            assert c.poll(DEADLINE) and c.recv_bytes() == b"no challenge first"
+        raised = {}
+
+        def keyed_client():
+            try:
+                connection().Client(l.address, authkey=KEY)
+            except Exception as exc:
+                raised["client"] = exc
+
+        client = threading.Thread(target=keyed_client, daemon=True)
+        client.start()
+        s = peer.accept_within(l)  # accepted: no handshake on this side
+        s.close()
+        client.join(DEADLINE)
+        assert not client.is_alive()
+    assert type(raised["client"]) is EOFError
+
+
+@pytest.mark.claim("conn.auth-failure")
+def test_a_peer_with_the_wrong_key_is_refused_on_both_sides(tmp_path):
+    """An independent process with the wrong key: its Client() raises
+    AuthenticationError, and so does the listener's accept()."""
+    with listener(authkey=KEY) as l:
+        server = peer.Server(l)
+        server.start()
+        report = run_peer("wrong-key", l.address, b"a wrong key", tmp_path / "unused")
+        server.finish()
+    assert report["raised"] == "AuthenticationError", report
+    assert server.result == "AuthenticationError"
+
+
+@pytest.mark.claim("conn.auth-failure")
+def test_a_pickle_behind_a_wrong_answer_is_never_unpickled(tmp_path):
+    """An independent process answers the challenge with the wrong key and sends its
+    pickle right behind the answer.  accept() raises AuthenticationError and
+    returns no connection: the marker the pickle would create does not exist."""
+    marker = tmp_path / "payload-ran"
+    with listener(authkey=KEY) as l:
+        server = peer.Server(l, then=peer.receive_object)
+        server.start()
+        report = run_peer("wrong-then-payload", l.address, b"a wrong key", marker)
+        server.finish()
+    assert report["raised"] is None, report
+    # the refusal, then the hang-up: a reset when the pickle was left unread
+    assert hung_up(report["then"]) == [repr(peer.FAILURE)], report
+    assert server.result == "AuthenticationError"
+    assert not marker.exists()
+
+
+@pytest.mark.claim("conn.auth-one-sided")
+def test_a_keyless_peers_pickle_is_refused_unread_by_a_keyed_listener(tmp_path):
+    """An independent process connects without a key and sends its pickle at once.
+    The keyed listener takes those bytes as the answer to its challenge: accept()
+    raises AuthenticationError, and the marker does not exist."""
+    marker = tmp_path / "payload-ran"
+    with listener("AF_UNIX", authkey=KEY) as l:
+        server = peer.Server(l, then=peer.receive_object)
+        server.start()
+        report = run_peer("send-unauthenticated", l.address, None, marker)
+        server.finish()
+    assert report["raised"] is None, report
+    said = hung_up(report["then"])  # the challenge, the refusal, the hang-up
+    assert len(said) == 2 and said[0].startswith(repr(peer.CHALLENGE)[:-1]), said
+    assert said[1] == repr(peer.FAILURE)
+    assert server.result == "AuthenticationError"
+    assert not marker.exists()
+
+
+@pytest.mark.claim("conn.auth-one-sided")
+def test_a_keyed_client_refuses_a_keyless_listeners_pickle_unread(tmp_path, verdict):
+    """The other direction: a listener without a key sends pickles instead of a
+    challenge to an independent process whose Client has a key.  The client refuses
+    with AuthenticationError and the marker does not exist.  Before 3.12 (and in
+    billiard) the refusal is an assert (AssertionError); under -O, without the
+    assert, the client answers the pickle as if it were a challenge and then refuses
+    the missing welcome: AuthenticationError, still without unpickling anything."""
+    marker = tmp_path / "payload-ran"
+
+    def send_payloads(conn):
+        conn.send(peer.WritesMarker(marker))
+        conn.send(peer.WritesMarker(marker))
+        return peer.receive_object(conn)
+
+    def refusal(options=()):
+        with listener(authkey=None) as l:
+            server = peer.Server(l, then=send_payloads)
+            server.start()
+            report = run_peer("keyed-client", l.address, KEY, marker, options=options)
+            server.finish()
+        assert server.result == "accepted"
+        assert not marker.exists()
+        return report["raised"], report.get("message", "")
+
+    raised, message = refusal()
+    if verdict == "holds":
+        assert raised == "AuthenticationError" and "expected challenge" in message
+    else:
+        assert raised == "AssertionError"
+        raised, message = refusal(options=("-O",))
+        assert raised == "AuthenticationError" and "rejected" in message
+
+
+@pytest.mark.claim("conn.inet-0000-windows")
+def test_a_listener_on_all_interfaces_is_not_connectable_on_windows():
+    """On Windows, Client(('0.0.0.0', port)) of a Listener bound there fails."""
+    with connection().Listener(("0.0.0.0", 0)) as l:
+        with pytest.raises(OSError):
+            connection().Client(l.address)
+
+
+@pytest.mark.claim("conn.listener-family-default")
+def test_a_default_listener_is_a_unix_socket_in_the_private_temp_directory(facts):
+    """Listener() on Linux is AF_UNIX; its socket lives in this process's own pymp-*
+    directory (mode 0700), named listener-* (sock-* from 3.14 and late 3.13 releases)."""
+    util = __import__(f"{lib.mp.__name__}.util", fromlist=["_"])
+    with connection().Listener() as l:
+        path = l.address
+        assert connection().address_type(path) == "AF_UNIX"
+        assert os.path.dirname(path) == util.get_temp_dir()
+        assert os.path.basename(util.get_temp_dir()).startswith("pymp-")
+        assert oct(os.stat(util.get_temp_dir()).st_mode & 0o777) == "0o700"
+        # 3.14 names it sock-<12 hex digits>, and so do late 3.13 releases (3.13.18
+        # here; 3.13.0 does not); earlier versions and billiard listener-<random>
+        name = os.path.basename(path)
+        assert re.fullmatch(r"listener-\w{8}|sock-[0-9a-f]{12}", name), name
+        if facts.python >= (3, 14) and facts.library == "multiprocessing":
+            assert name.startswith("sock-")
+        if facts.python < (3, 13) or facts.library == "billiard":
+            assert name.startswith("listener-")
+    assert connection().default_family == "AF_UNIX"
+
+
+@pytest.mark.claim("conn.listener-close-gc")
+def test_a_closed_or_collected_listener_refuses_clients_and_removes_its_socket_file():
+    """close() of an AF_INET listener: a Client gets ConnectionRefusedError.  An
+    AF_UNIX listener, closed or merely collected, removes its socket file: a Client
+    gets FileNotFoundError."""
+    l = listener("AF_INET")
+    address = l.address
+    l.close()
+    with pytest.raises(ConnectionRefusedError):
+        connection().Client(address)
+    for how in ("close", "collect"):
+        l = listener("AF_UNIX")
+        path = l.address
+        assert os.path.exists(path)
+        if how == "close":
+            l.close()
+        else:
+            del l
+            gc.collect()
+        assert not os.path.exists(path), how
+        with pytest.raises(FileNotFoundError):
+            connection().Client(path)
+
+
+@pytest.mark.claim("conn.last-accepted")
+def test_last_accepted_names_the_last_client():
+    """address has the real port; last_accepted is None before any accept, the
+    client's own (host, port) over AF_INET, and '' for an AF_UNIX client."""
+    with listener("AF_INET") as l:
+        assert l.address[0] == "127.0.0.1" and l.address[1] > 0
+        assert l.last_accepted is None
+        with connection().Client(l.address) as c, peer.accept_within(l):
+            sock = socket.socket(fileno=os.dup(c.fileno()))
+            try:
+                assert l.last_accepted == sock.getsockname()
+            finally:
+                sock.close()
+    with listener("AF_UNIX") as l:
+        with connection().Client(l.address), peer.accept_within(l):
+            assert l.last_accepted == ""
+
+
+@pytest.mark.claim("conn.listener-context-manager")
+def test_leaving_a_listeners_with_block_closes_it():
+    """After the block, a Client is refused and the AF_UNIX socket file is gone."""
+    with listener("AF_UNIX") as l:
+        path = l.address
+        assert os.path.exists(path)
+    assert not os.path.exists(path)
+    with pytest.raises(FileNotFoundError):
+        connection().Client(path)
+    with listener("AF_INET") as l:
+        address = l.address
+    with pytest.raises(ConnectionRefusedError):
+        connection().Client(address)
+
+
+# --- wait() ----------------------------------------------------------------------------
+
+
+@pytest.mark.claim("conn.wait-ready-list")
+def test_wait_returns_the_ready_subset():
+    """Of three pipes only the second has data: wait() returns exactly its reader.
+    A negative timeout returns [] at once for the others; None returns once data
+    comes."""
+    wait = connection().wait
+    pipes = [lib.mp.Pipe(duplex=False) for _ in range(3)]
+    readers = [r for r, _ in pipes]
+    try:
+        assert wait(readers, 0) == []
+        pipes[1][1].send("only this one")
+        assert wait(readers, DEADLINE) == [readers[1]]
+        began = time.monotonic()
+        assert wait([readers[0], readers[2]], -1) == []
+        assert time.monotonic() - began < WAIT  # at once: not a wait at all
+        threading.Timer(WAIT, pipes[2][1].send, ("later",)).start()
+        assert set(wait([readers[0], readers[2]], None)) == {readers[2]}
+    finally:
+        for r, w in pipes:
+            r.close()
+            w.close()
+
+
+@pytest.mark.claim("conn.wait-accepts-kinds")
+def test_wait_takes_connections_sockets_and_sentinels_together():
+    """A Pipe reader, one end of a socket pair and a child's sentinel in one list:
+    the reader comes back when written, the socket when written, the sentinel when the
+    child exits, each as the object passed in."""
+    wait = connection().wait
+    ctx = support.cheapest_context()
+    r, w = ctx.Pipe(duplex=False)
+    s1, s2 = socket.socketpair()
+    go_r, go_w = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=peer.wait_for_go, args=(go_r,))
+    try:
+        with support.started(child):
+            objects = [r, s1, child.sentinel]
+            assert wait(objects, 0) == []
+            w.send("x")
+            assert wait(objects, DEADLINE) == [r]
+            r.recv()
+            s2.send(b"y")
+            assert wait(objects, DEADLINE) == [s1]
+            s1.recv(1)
+            go_w.send("go")
+            assert wait(objects, DEADLINE) == [child.sentinel]
+            support.join(child)
+    finally:
+        for c in (r, w, go_r, go_w, s1, s2):
+            c.close()
+
+
+@pytest.mark.claim("conn.wait-ready-on-close")
+def test_a_closed_writer_makes_the_reader_ready_with_end_of_file():
+    """While a child holds the only writer, wait() does not return the reader; when
+    the child closes it without sending, wait() returns the reader and recv() raises
+    EOFError.  A socket whose peer closed is ready too."""
+    wait = connection().wait
+    ctx = support.cheapest_context()
+    r, w = ctx.Pipe(duplex=False)
+    go_r, go_w = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=peer.wait_for_go, args=(go_r,))
+    try:
+        with support.started(child):
+            w.close()  # the child's copy is now the only writer
+            assert wait([r], WAIT) == []
+            go_w.send("go")  # the child exits, closing its copy
+            assert wait([r], DEADLINE) == [r]
+            with pytest.raises(EOFError):
+                r.recv()
+            support.join(child)
+        s1, s2 = socket.socketpair()
+        with s1:
+            assert wait([s1], 0) == []
+            s2.close()
+            assert wait([s1], DEADLINE) == [s1]
+            assert s1.recv(1) == b""
+    finally:
+        for c in (r, go_r, go_w):
+            c.close()
+
+
+@pytest.mark.claim("conn.wait-no-eintr")
+def test_a_signal_during_wait_does_not_make_it_fail(verdict):
+    """A SIGALRM handler runs while wait() waits: wait() neither raises nor returns
+    early, and returns [] at its timeout.  Plain select() behaves the same since
+    PEP 475 (Python 3.5): the docs' contrast is dated."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("not applicable: signal handlers can only be set from the main thread")
+    wait = connection().wait
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(time.monotonic()))
+    r, w = lib.mp.Pipe(duplex=False)
+    try:
+        for how in ("wait", "select"):
+            del fired[:]
+            signal.setitimer(signal.ITIMER_REAL, WAIT / 4)
+            began = time.monotonic()
+            if how == "wait":
+                assert wait([r], WAIT) == []
+            else:
+                assert select.select([r.fileno()], [], [], WAIT) == ([], [], [])
+            assert fired, f"the alarm did not fire during {how}"
+            assert time.monotonic() - began >= WAIT * SLACK, how
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        r.close()
+        w.close()
+    assert verdict == "partly"
+
+
+@pytest.mark.claim("conn.wait-multi-producers")
+def test_one_process_reads_four_childrens_pipes_until_each_ends(ctx):
+    """Four children send ten messages each on their own pipe and close it.  The
+    parent, having closed its copies of the writers, loops on wait(): it collects all
+    forty messages and removes each reader at its EOFError."""
+    wait = connection().wait
+    readers, writers, children = [], [], []
+    for who in range(4):
+        r, w = ctx.Pipe(duplex=False)
+        readers.append(r)
+        writers.append(w)
+        children.append(ctx.Process(target=peer.produce, args=(w, who, 10)))
+    got = []
+    with support.started(*children):
+        for w in writers:
+            w.close()  # else the parent's copies keep the readers from EOF
+        pending = list(readers)
+        deadline = time.monotonic() + DEADLINE
+        while pending and time.monotonic() < deadline:
+            for r in wait(pending, DEADLINE):
+                try:
+                    got.append(r.recv())
+                except EOFError:
+                    pending.remove(r)
+        for p in children:
+            support.join(p)
+    for r in readers:
+        r.close()
+    assert pending == [], "some reader never reached end of file"
+    assert sorted(got) == [(who, i) for who in range(4) for i in range(10)]
+
+
+@pytest.mark.claim("conn.listener-client-example")
+def test_the_listener_and_client_example_round_trip():
+    """A server in a child process listens on ('localhost', 0) with an authkey and
+    sends a list, some bytes and an array of two ints; the client with the same key
+    receives the list and the bytes, and recv_bytes_into() returns 8."""
+    ctx = support.cheapest_context()
+    report_r, report_w = ctx.Pipe(duplex=False)
+    server = ctx.Process(target=peer.example_server, args=(report_w,))
+    with support.started(server):
+        report_w.close()
+        address = support.receive(report_r)
+        with connection().Client(address, authkey=b"a shared secret") as c:
+            assert support.receive(c) == [0.5, None, "text", complex]
+            assert c.recv_bytes() == b"raw bytes"
+            into = array.array("i", [0] * 5)
+            assert c.recv_bytes_into(into) == 8
+            assert into.tolist() == [7, 11, 0, 0, 0]
+            c.send("done")
+        support.join(server)
+    report_r.close()
+    assert address[0] == "127.0.0.1" and server.exitcode == 0
+
+
+@pytest.mark.claim("conn.address-formats")
+def test_address_types_follow_the_documented_formats():
+    """A tuple is AF_INET, a path AF_UNIX, a \\\\.\\pipe\\ name AF_PIPE (any string
+    starting with two backslashes); anything else is refused.  AF_PIPE is
+    Windows-only: a Listener for such a name fails on Linux."""
+    address_type = connection().address_type
+    assert address_type(("localhost", 80)) == "AF_INET"
+    assert address_type("/tmp/some.sock") == "AF_UNIX"
+    assert address_type(r"\\.\pipe\name") == "AF_PIPE"
+    assert address_type(r"\\anything") == "AF_PIPE"
+    with pytest.raises((ValueError, TypeError)):
+        address_type(80)
+    if sys.platform != "win32":
+        with pytest.raises((ValueError, AttributeError, OSError)):
+            connection().Listener(r"\\.\pipe\mpspec-test")
+
+
+# --- authentication keys -----------------------------------------------------------
+
+
+def recorded_session(key):
+    """An authenticated session through a recording relay: a keyed Listener, a
+    keyed Client connecting to the relay; one object each way.  Returns the relay's
+    record of (up, down) bytes."""
+    with listener("AF_INET", authkey=key) as l:
+        server = peer.Server(l, then=lambda c: (c.send(("reply", peer.receive_object(c)))))
+        relay = peer.Relay(l.address)
+        relay.start()
+        try:
+            server.start()
+            with connection().Client(relay.address, authkey=key) as c:
+                c.send("question")
+                assert support.receive(c) == ("reply", "question")
+            server.finish()
+        finally:
+            relay.close()
+    assert server.result == "accepted" and relay.error is None
+    return bytes(relay.up), bytes(relay.down)
+
+
+@pytest.mark.claim("conn.key-not-sent")
+def test_an_authenticated_session_never_carries_the_key():
+    """Everything between a keyed Client and a keyed Listener passes a relay that
+    records it: the handshake (both directions) and the data are there, the key is
+    not, in any common encoding."""
+    up, down = recorded_session(KEY)
+    assert peer.CHALLENGE in up and peer.CHALLENGE in down  # both ends challenged
+    assert peer.WELCOME in up and peer.WELCOME in down
+    for traffic in (up, down):
+        for form in (KEY, KEY.hex().encode(), KEY[:16], KEY[-16:]):
+            assert form not in traffic
+
+
+@pytest.mark.claim("conn.challenge-digest")
+def test_the_wire_shows_which_hmac_each_version_negotiates(verdict):
+    """The relay's record of a handshake: from 3.12 the listener's challenge is
+    '#CHALLENGE#{sha256}' and 40 random bytes, and the answer b'{sha256}' plus
+    HMAC-SHA256 of the prefixed message; before (and in billiard) a 20-byte
+    challenge and a bare HMAC-MD5.  The answer is recomputed here from the key."""
+    up, down = recorded_session(KEY)
+    challenge, _, welcome_back = peer.frames(down)[:3]
+    answer = peer.frames(up)[0]
+    assert challenge.startswith(peer.CHALLENGE)
+    message = challenge[len(peer.CHALLENGE):]
+    if verdict == "holds":
+        assert message.startswith(b"{sha256}") and len(message) == len(b"{sha256}") + 40
+        assert answer == b"{sha256}" + hmac.digest(KEY, message, "sha256")
+    else:
+        assert len(message) == 20
+        assert answer == hmac.digest(KEY, message, "md5")
+
+
+@pytest.mark.claim("conn.challenge-digest")
+def test_a_new_deliverer_still_accepts_an_old_md5_answer(verdict):
+    """Compatibility with old clients: a bare 16-byte HMAC-MD5 of the whole
+    challenge is accepted by deliver_challenge on every version, so a 3.12+ listener
+    still talks to a 3.11 client."""
+    a, b = lib.mp.Pipe()
+    outcome = {}
+
+    def deliver():
+        try:
+            connection().deliver_challenge(a, KEY)
+            outcome["server"] = "ok"
+        except Exception as exc:
+            outcome["server"] = type(exc).__name__
+
+    thread = threading.Thread(target=deliver, daemon=True)
+    thread.start()
+    try:
+        assert b.poll(DEADLINE)
+        message = b.recv_bytes()
+        message = message[len(peer.CHALLENGE):]
+        b.send_bytes(hmac.digest(KEY, message, "md5"))
+        assert b.recv_bytes() == peer.WELCOME
+        thread.join(DEADLINE)
+    finally:
+        a.close()
+        b.close()
+    assert outcome == {"server": "ok"}
+    assert message.startswith(b"{sha256}") == (verdict == "holds")
+
+
+@pytest.mark.claim("conn.default-authkey-shared")
+def test_children_share_the_programs_key_and_strangers_do_not(ctx, tmp_path):
+    """The parent listens with its current_process().authkey.  A child, under every
+    start method, connects with its own current_process().authkey (inherited) and is
+    accepted; an independent interpreter using its own current_process().authkey is
+    refused."""
+    key = lib.mp.current_process().authkey
+    with listener("AF_UNIX", authkey=key) as l:
+        server = peer.Server(l, then=lambda c: c.send(("welcome", peer.receive_object(c))))
+        server.start()
+        results_r, results_w = ctx.Pipe(duplex=False)
+        child = ctx.Process(
+            target=peer.connect_with_inherited_key, args=(peer.address_text(l.address), results_w)
+        )
+        with support.started(child):
+            results_w.close()
+            outcome = support.receive(results_r)
+            support.join(child)
+        results_r.close()
+        server.finish()
+        assert outcome == ("connected", ("welcome", "hello from a child"))
+
+        server = peer.Server(l)
+        server.start()
+        report = run_peer("own-default-key", l.address, None, tmp_path / "unused")
+        server.finish()
+    assert report["raised"] == "AuthenticationError", report
+    assert server.result == "AuthenticationError"
+
+
+@pytest.mark.claim("conn.empty-authkey")
+def test_an_empty_key_still_authenticates(verdict):
+    """A Listener with authkey=b'' and a keyless Client that sends at once: where
+    b'' counts as a key, accept() challenges and refuses the client's message as its
+    answer (AuthenticationError); where the key's truth is tested (before 3.13,
+    billiard), accept() returns and the message is received."""
+    with listener(authkey=b"") as l:
+        server = peer.Server(l, then=peer.receive_object)
+        server.start()
+        c = connection().Client(l.address, authkey=None)
+        try:
+            c.send("no key at all")
+            server.finish()
+        finally:
+            c.close()
+    if verdict == "holds":
+        assert server.result == "AuthenticationError"
+    else:
+        assert (server.result, server.after) == ("accepted", "no key at all")
