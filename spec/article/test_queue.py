@@ -43,7 +43,7 @@ PRODUCERS = CONSUMERS = 3
 ITEMS = 200  # per producer
 
 
-@pytest.mark.claim("queue.process-safe")
+@pytest.mark.claim("queue.process-safe", "queue-api.mpmc")
 def test_many_producers_and_consumers_lose_and_duplicate_nothing(ctx):
     """Three producers putting 200 items each and three consumers getting at the same
     time deliver every one of the 600 items exactly once."""
@@ -65,7 +65,7 @@ def test_many_producers_and_consumers_lose_and_duplicate_nothing(ctx):
     assert set(everything) == {(n, seq) for n in range(PRODUCERS) for seq in range(ITEMS)}
 
 
-@pytest.mark.claim("queue.fifo")
+@pytest.mark.claim("queue.fifo", "queue-api.per-producer-order")
 def test_each_producers_items_come_out_in_the_order_put(ctx):
     """With three producers putting 200 numbered items each at the same time, the
     consumer gets every producer's items in the order that producer put them."""
@@ -183,7 +183,7 @@ def test_items_of_a_producer_that_has_exited_are_returned_at_once(ctx):
             q.get_nowait()
 
 
-@pytest.mark.claim("queue.get-nowait")
+@pytest.mark.claim("queue.get-nowait", "queue-api.put-visibility-delay")
 def test_an_item_just_put_may_not_be_visible_to_get_nowait_yet(ctx):
     """Right after put() in the same process, get_nowait() can raise queue.Empty: the
     feeder thread has not yet written the item into the pipe."""
