@@ -34,9 +34,6 @@ from mpspec import lib, support
 from mpspec.deadlines import DEADLINE, WAIT
 
 
-def library_module(name):
-    return __import__(f"{lib.mp.__name__}.{name}", fromlist=["_"])
-
 
 @contextlib.contextmanager
 def started(manager, *args):
@@ -103,7 +100,7 @@ def serving(mode, *args):
 
 def ask_shutdown(address, authkey):
     """Send a manager server the 'shutdown' request, as its owner's shutdown() does."""
-    connection, managers = library_module("connection"), library_module("managers")
+    connection, managers = lib.module("connection"), lib.module("managers")
     conn = connection.Client(address, authkey=authkey)
     try:
         managers.dispatch(conn, None, "shutdown")
@@ -328,7 +325,7 @@ def test_a_manager_without_an_address_reports_the_one_it_chose(facts):
     with started(manager):
         address = manager.address
         assert isinstance(address, str) and address
-        assert library_module("connection").address_type(address) == "AF_UNIX"
+        assert lib.module("connection").address_type(address) == "AF_UNIX"
         assert os.path.basename(address).startswith(("listener-", "sock-"))
         assert os.path.exists(address)  # the socket file
         assert manager.Counter().add(1) == 1
@@ -339,7 +336,7 @@ def attack(address, request):
     with a wrong digest, then (should the server have let that pass) skip checking
     the server's own answer, and send ``request``.  Returns the server's reply;
     AuthenticationError when the server rejects the digest."""
-    connection = library_module("connection")
+    connection = lib.module("connection")
     challenge = getattr(connection, "_CHALLENGE", None) or connection.CHALLENGE
     welcome = getattr(connection, "_WELCOME", None) or connection.WELCOME
     conn = connection.Client(address)  # no authkey: no handshake of our own
@@ -360,7 +357,7 @@ def test_a_manager_admits_only_clients_with_its_authkey():
     A client with the right key is served; one with a wrong key gets
     AuthenticationError, and a request sent by a client that does not know the key
     (here: 'shutdown', and creating an object) is not acted upon."""
-    connection, managers = library_module("connection"), library_module("managers")
+    connection, managers = lib.module("connection"), lib.module("managers")
     ctx = support.cheapest_context()
     own_key = bytes(lib.mp.current_process().authkey)
     given = b"a key of our own"
@@ -469,12 +466,12 @@ def test_a_proxy_exposes_public_methods_or_the_exposed_list():
         full = manager.Counter()
         assert full.add(1) == 1 and full.total() == 1
         assert not hasattr(full, "_private") and not hasattr(full, "label")
-        with pytest.raises(library_module("managers").RemoteError):
+        with pytest.raises(lib.module("managers").RemoteError):
             full._callmethod("_private")
         limited = manager.Limited()
         assert limited.add(3) == 3
         assert not hasattr(limited, "pid")
-        with pytest.raises(library_module("managers").RemoteError):
+        with pytest.raises(lib.module("managers").RemoteError):
             limited._callmethod("pid")
 
 
@@ -484,7 +481,7 @@ def test_method_to_typeid_returns_proxies_instead_of_copies():
     for it: then as a proxy of that typeid.  A typeid registered with a callable
     (list) makes a new object from the result; one registered without a callable
     proxies the result itself."""
-    ListProxy = library_module("managers").ListProxy
+    ListProxy = lib.module("managers").ListProxy
     manager = fx.ShelfManager(ctx=support.cheapest_context())
     with started(manager):
         plain = manager.Shelf()
@@ -779,7 +776,7 @@ def test_callmethod_reraises_the_referents_exception_and_reports_others_as_remot
     """An exception raised by the referent's method is raised again in the caller,
     with its type; a method the proxy does not expose, or a result that cannot be
     pickled, raises RemoteError carrying the server's traceback."""
-    RemoteError = library_module("managers").RemoteError
+    RemoteError = lib.module("managers").RemoteError
     manager = fx.CountingManager(ctx=support.cheapest_context())
     with started(manager):
         counter = manager.Counter()
@@ -808,7 +805,7 @@ def test_getvalue_returns_a_copy_and_fails_for_an_unpicklable_referent(facts):
         assert type(copy) is fx.Counter and copy.count == 3
         copy.add(1)
         assert counter.total() == 3
-        RemoteError = library_module("managers").RemoteError
+        RemoteError = lib.module("managers").RemoteError
         with pytest.raises(RemoteError):  # the server could not send the copy
             manager.Generating()._getvalue()
         locked = manager.Locked()

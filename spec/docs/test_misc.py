@@ -36,9 +36,6 @@ def script_report(name, *args, **kwargs):
     return json.loads(done.stdout.strip().splitlines()[-1]), done
 
 
-def library_module(name):
-    return __import__(f"{lib.mp.__name__}.{name}", fromlist=["_"])
-
 
 def needs_two_usable_cpus():
     usable = misc.usable_cpus()
@@ -126,7 +123,7 @@ def test_process_error_is_the_base_of_the_documented_exceptions(verdict):
 def raise_by_handshake(server_key, client_key):
     """Run the connection handshake over a Pipe with two different keys; return the
     exceptions raised on the client side and on the server side (a thread)."""
-    connection = library_module("connection")
+    connection = lib.module("connection")
     server, client = lib.mp.Pipe()
     raised = {}
 
@@ -449,7 +446,7 @@ def test_dummy_offers_the_api_on_threads_of_this_process(verdict):
     """dummy.Process is a Thread whose target runs in this process (exitcode 0 once
     done), dummy.Queue is queue.Queue, current_process() is the current thread, and
     Pool() is a ThreadPool whose map, even of a lambda, runs in this process."""
-    dummy = library_module("dummy")
+    dummy = lib.module("dummy")
     ran = []
     worker = dummy.Process(target=lambda: ran.append((os.getpid(), threading.get_ident())))
     assert isinstance(worker, threading.Thread) and worker.exitcode is None
@@ -465,7 +462,7 @@ def test_dummy_offers_the_api_on_threads_of_this_process(verdict):
         return
     pool = dummy.Pool(2)
     try:
-        assert isinstance(pool, library_module("pool").ThreadPool)
+        assert isinstance(pool, lib.module("pool").ThreadPool)
         assert pool.map(lambda _: os.getpid(), range(6)) == [os.getpid()] * 6
     finally:
         pool.terminate()
@@ -480,7 +477,7 @@ def test_a_thread_pool_runs_pools_methods_on_threads_of_this_process(verdict):
     """Every Pool method of a ThreadPool(2) gives the right results, its tasks run in
     this process on the pool's own threads, and its initializer runs once in each of
     the two worker threads."""
-    ThreadPool = library_module("pool").ThreadPool
+    ThreadPool = lib.module("pool").ThreadPool
     calls = []
     if verdict == "does-not-hold":
         with pytest.raises(AttributeError):
@@ -512,7 +509,7 @@ def test_a_thread_pool_refuses_maxtasksperchild_and_context(verdict):
     """ThreadPool(2, maxtasksperchild=1) and ThreadPool(2, context=...) raise
     TypeError; the half-made pool's __del__ then reports an ignored AttributeError
     (it has no _state) where Pool has a __del__."""
-    pool_module = library_module("pool")
+    pool_module = lib.module("pool")
     unraisable = []
     previous = sys.unraisablehook
     sys.unraisablehook = unraisable.append

@@ -19,7 +19,7 @@ import time
 import pytest
 
 from fixtures import shared
-from fixtures.shared import Point, library_module
+from fixtures.shared import Point
 from mpspec import lib, support
 from mpspec.deadlines import DEADLINE, WAIT
 
@@ -28,7 +28,7 @@ ROUNDS = 3
 
 
 def sharedctypes():
-    return library_module("sharedctypes")
+    return lib.module("sharedctypes")
 
 
 def race(ctx, counter, times, guarded):
@@ -229,7 +229,7 @@ def test_each_value_and_array_gets_a_fresh_recursive_lock():
     """Value and Array (lock=True, or lock=None) each get a new RLock of the library,
     which the owner can take a second time while holding it."""
     mp = lib.mp
-    synchronize = library_module("synchronize")
+    synchronize = lib.module("synchronize")
     objects = [mp.Value("i", 0), mp.Value("i", 0), mp.Array("i", 2), mp.Value("i", 0, lock=None)]
     locks = [o.get_lock() for o in objects]
     assert len({id(lock) for lock in locks}) == len(locks)
@@ -406,7 +406,7 @@ def test_sharedctypes_value_and_array_wrap_raw_objects_as_lock_says():
     around a c_int and a c_int array; with lock=False they are the bare objects, as
     RawValue and RawArray return them."""
     sc = sharedctypes()
-    synchronize = library_module("synchronize")
+    synchronize = lib.module("synchronize")
     value, ints = sc.Value("i", 1), sc.Array("i", 2)
     assert type(value) is sc.Synchronized and type(ints) is sc.SynchronizedArray
     assert type(value.get_lock()) is type(ints.get_lock()) is synchronize.RLock
@@ -439,7 +439,7 @@ def test_synchronized_adds_get_obj_and_a_new_or_given_lock(facts):
     wrapped = sc.synchronized(raw)
     assert wrapped.get_obj() is raw
     lock = wrapped.get_lock()
-    assert type(lock) is library_module("synchronize").RLock
+    assert type(lock) is lib.module("synchronize").RLock
     with lock:
         assert lock.acquire(timeout=WAIT), "the lock is not recursive"
         lock.release()

@@ -29,7 +29,6 @@ import pytest
 
 from fixtures import shm
 from mpspec import lib, support
-from mpspec.deadlines import DEADLINE
 
 LEAK_WARNING = "leaked shared_memory"
 EXAMPLE = ["howdy", b"HoWdY", -273.154, 100, None, True, 42]  # the docs' session, in kind
