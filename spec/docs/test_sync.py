@@ -1,0 +1,543 @@
+"""Synchronization primitives: Lock, RLock, Semaphore, BoundedSemaphore, Condition,
+Event and Barrier shared between processes.
+
+Docs: multiprocessing › Reference › Synchronization primitives (Lock and RLock with
+acquire()/release() and the context-manager protocol, Semaphore, BoundedSemaphore and
+its macOS note, Condition with wait_for() new in 3.3, Event, Barrier new in 3.3, the
+notes on macOS's missing sem_timedwait and on SIGINT), and threading › Barrier /
+Lock.acquire() for the behaviours the docs defer to.
+"""
+
+import contextlib
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from fixtures import sync
+from mpspec import support
+from mpspec.deadlines import DEADLINE, SLACK, WAIT
+
+# A call that should not wait returns well within this (a generous bound that only a
+# call waiting for another process, or for its timeout, would exceed).
+PROMPT = 5.0
+
+
+@contextlib.contextmanager
+def held_by_child(ctx, lock, **kwargs):
+    """A child holding ``lock`` (see fixtures.sync.hold) until the block ends; yields
+    the Event that lets it go.  On the way out the child is let go and joined."""
+    holding, go = ctx.Event(), ctx.Event()
+    child = ctx.Process(target=sync.hold, args=(lock, holding, go), kwargs=kwargs)
+    with support.started(child):
+        assert holding.wait(DEADLINE), "the child did not take the lock"
+        try:
+            yield go
+        finally:
+            go.set()
+            support.join(child)
+        assert child.exitcode == 0
+
+
+def timed(call, *args, **kwargs):
+    """Run ``call`` in the main thread; return (its result, seconds taken)."""
+    start = time.monotonic()
+    result = call(*args, **kwargs)
+    return result, time.monotonic() - start
+
+
+def in_thread(call, *args):
+    """Start ``call(*args)`` in a daemon thread; return (thread, result dict)."""
+    result = {}
+
+    def run():
+        try:
+            result["value"] = call(*args)
+        except BaseException as exc:  # noqa: BLE001 (handed to the caller)
+            result["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, result
+
+
+def promptly(call, *args):
+    """``call(*args)`` in a thread that must finish within PROMPT seconds; return its
+    result.  (A thread, so that a call that wrongly waits fails the test instead of
+    hanging it.)"""
+    thread, result = in_thread(call, *args)
+    thread.join(PROMPT)
+    assert not thread.is_alive(), f"{call!r} was still waiting after {PROMPT:g} s"
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
+def counters(ctx, n=3):
+    return [ctx.Value("i", 0) for _ in range(n)]
+
+
+# --- Lock -------------------------------------------------------------------------------
+
+
+@pytest.mark.claim("sync.lock-exclusive-across-processes")
+def test_a_lock_held_by_a_child_makes_the_parent_wait_until_it_is_released(ctx):
+    """While a child holds the Lock, the parent's acquire(timeout) waits the whole
+    timeout and fails; once the child releases it, the parent's acquire succeeds."""
+    lock = ctx.Lock()
+    with held_by_child(ctx, lock) as go:
+        got, elapsed = timed(lock.acquire, timeout=WAIT)
+        assert got is False and elapsed >= WAIT * SLACK
+        thread, result = in_thread(lock.acquire, True, DEADLINE)
+        thread.join(WAIT)
+        assert thread.is_alive(), "acquire() returned while the child held the lock"
+        go.set()
+        thread.join(DEADLINE)
+    assert result["value"] is True
+    lock.release()
+
+
+@pytest.mark.claim("sync.lock-exclusive-across-processes")
+def test_a_lock_held_by_the_parent_blocks_a_child_and_another_thread(ctx):
+    """A Lock held by the parent's main thread blocks a child and another thread of
+    the parent alike."""
+    lock = ctx.Lock()
+    lock.acquire()
+    try:
+        child = support.run(ctx, sync.try_acquire, lock, WAIT)
+        assert child.exitcode == 1, "the child got the lock the parent holds"
+        assert promptly(lock.acquire, True, WAIT) is False
+    finally:
+        lock.release()
+    child = support.run(ctx, sync.try_acquire, lock, DEADLINE)
+    assert child.exitcode == 0
+
+
+@pytest.mark.claim("sync.lock-release-any-process")
+def test_a_child_may_release_the_lock_its_parent_acquired(ctx):
+    """The parent acquires the Lock and a child releases it without error; the
+    parent can then acquire it again.  Another thread may release it too."""
+    lock = ctx.Lock()
+    assert lock.acquire(timeout=DEADLINE)
+    child = support.run(ctx, sync.try_release, lock)
+    assert child.exitcode == sync.RELEASED
+    assert lock.acquire(timeout=DEADLINE), "the child's release did not free the lock"
+    assert promptly(lock.release) is None
+    assert lock.acquire(False)
+    lock.release()
+
+
+@pytest.mark.claim("sync.lock-context-manager")
+@pytest.mark.parametrize("kind", ["Lock", "RLock"])
+def test_a_with_statement_holds_the_lock_for_the_block_only(ctx, kind):
+    """While a child is inside `with lock:` the parent cannot take the lock without
+    blocking; when the child's block ends, the lock is free.  In the parent, an
+    exception leaving the block releases the lock as well."""
+    lock = getattr(ctx, kind)()
+    with held_by_child(ctx, lock, use_with=True):
+        assert lock.acquire(False) is False
+    assert lock.acquire(timeout=DEADLINE)
+    lock.release()
+    with pytest.raises(KeyError), lock:
+        raise KeyError("leaving the block")
+    assert support.run(ctx, sync.try_acquire, lock, DEADLINE).exitcode == 0
+
+
+@pytest.mark.claim("sync.lock-nonblocking")
+def test_acquire_without_blocking_fails_at_once_while_another_process_holds_the_lock(ctx):
+    """acquire(block=False) returns False without waiting for the child that holds
+    the Lock, and True (taking the lock) once it is free."""
+    lock = ctx.Lock()
+    with held_by_child(ctx, lock):
+        assert promptly(lock.acquire, False) is False
+    assert promptly(lock.acquire, False) is True
+    assert promptly(lock.acquire, False) is False  # now the parent holds it
+    lock.release()
+
+
+@pytest.mark.claim("sync.lock-timeout-semantics")
+def test_acquire_timeouts_positive_negative_none_and_ignored(ctx):
+    """While a child holds the Lock: acquire(timeout=0.2) waits about that long and
+    returns False; a negative timeout (-1 or -0.5) acts as 0 and returns False at
+    once; with block=False a timeout of DEADLINE is ignored; timeout=None waits until
+    the child releases, and then returns True."""
+    lock = ctx.Lock()
+    with held_by_child(ctx, lock) as go:
+        got, elapsed = timed(lock.acquire, timeout=WAIT)
+        assert got is False and elapsed >= WAIT * SLACK
+        assert promptly(lock.acquire, True, -1) is False
+        assert promptly(lambda: lock.acquire(timeout=-0.5)) is False
+        assert promptly(lambda: lock.acquire(False, DEADLINE)) is False
+        assert promptly(lambda: lock.acquire(block=False, timeout=DEADLINE)) is False
+        thread, result = in_thread(lambda: lock.acquire(timeout=None))
+        thread.join(WAIT)
+        assert thread.is_alive(), "acquire(timeout=None) gave up while the lock was held"
+        go.set()
+        thread.join(DEADLINE)
+    assert result["value"] is True
+    lock.release()
+
+
+@pytest.mark.claim("sync.lock-timeout-semantics")
+def test_threading_spells_the_keyword_blocking_and_the_library_rejects_it(ctx):
+    """threading's Lock.acquire takes blocking= and raises ValueError for a negative
+    timeout other than -1; the library's acquire takes block= and rejects blocking=
+    with TypeError."""
+    lock = ctx.Lock()
+    with pytest.raises(TypeError):
+        lock.acquire(blocking=False)
+    assert lock.acquire(block=False) is True
+    lock.release()
+    with pytest.raises(ValueError):
+        threading.Lock().acquire(timeout=-0.5)
+
+
+@pytest.mark.claim("sync.lock-release-unlocked-valueerror")
+def test_releasing_an_unlocked_lock_raises_value_error():
+    """A fresh Lock's release() raises ValueError; so does a second release, and the
+    lock stays usable."""
+    lock = support.cheapest_context().Lock()
+    with pytest.raises(ValueError, match="released too many times"):
+        lock.release()
+    lock.acquire()
+    lock.release()
+    with pytest.raises(ValueError):
+        lock.release()
+    assert lock.acquire(False) is True and lock.acquire(False) is False
+    lock.release()
+
+
+# --- RLock -----------------------------------------------------------------------------
+
+
+@pytest.mark.claim("sync.rlock-reentrant")
+def test_an_rlock_stays_owned_until_released_as_often_as_acquired(ctx):
+    """A child takes the RLock, takes it again without blocking, and releases it
+    once: it still owns it (the parent's acquire(False) fails).  After its second
+    release the parent gets the lock."""
+    rlock = ctx.RLock()
+    again = ctx.Value("i", -1)
+    step1, step2, step3 = ctx.Event(), ctx.Event(), ctx.Event()
+    child = ctx.Process(target=sync.reenter, args=(rlock, again, step1, step2, step3))
+    with support.started(child):
+        assert step1.wait(DEADLINE)
+        assert again.value == 1, "the owner could not take its RLock again"
+        assert rlock.acquire(False) is False, "one release freed an RLock acquired twice"
+        step2.set()
+        assert rlock.acquire(timeout=DEADLINE), "the second release did not free the RLock"
+        step3.set()
+        support.join(child)
+    assert child.exitcode == 0
+    assert rlock.acquire(False) is True  # the parent's own second level
+    rlock.release()
+    rlock.release()
+
+
+@pytest.mark.claim("sync.rlock-nonblocking-other-owner")
+def test_a_non_owner_cannot_take_an_rlock_without_blocking_and_does_not_own_it(ctx):
+    """While a child owns the RLock, the parent's acquire(False) returns False and
+    leaves the parent without ownership (its release raises AssertionError); the
+    child's one release then frees the lock."""
+    rlock = ctx.RLock()
+    with held_by_child(ctx, rlock):
+        assert promptly(rlock.acquire, False) is False
+        with pytest.raises(AssertionError):
+            rlock.release()
+    assert rlock.acquire(timeout=DEADLINE)
+    rlock.release()
+
+
+@pytest.mark.claim("sync.rlock-release-non-owner-assertion")
+def test_releasing_an_rlock_one_does_not_own_raises_assertion_error(ctx):
+    """A fresh RLock's release() raises AssertionError; a child releasing the RLock
+    its parent owns gets AssertionError too, and the parent still owns it."""
+    rlock = ctx.RLock()
+    with pytest.raises(AssertionError, match="not owned"):
+        rlock.release()
+    assert rlock.acquire(timeout=DEADLINE)
+    try:
+        child = support.run(ctx, sync.try_release, rlock)
+        assert child.exitcode == sync.ASSERTION_ERROR
+        assert support.run(ctx, sync.try_acquire, rlock, WAIT).exitcode == 1
+    finally:
+        rlock.release()
+
+
+def admitted(ctx, lock, children, let_in, before=None):
+    """Start ``children`` children that each enter a critical section guarded by
+    ``lock`` and stay there until told to go.  Once ``let_in`` of them are in (after
+    ``before()``, if given, frees the lock), check that no other gets in during WAIT;
+    then let them all through.  Returns the highest number inside at once."""
+    entered, inside, most = counters(ctx)
+    go = ctx.Event()
+    procs = [ctx.Process(target=sync.critical_section, args=(lock, entered, inside, most, go)) for _ in range(children)]
+    with support.started(*procs):
+        if before is not None:
+            before()
+        assert support.wait_until(lambda: entered.value >= let_in), f"only {entered.value} got in"
+        time.sleep(WAIT)  # a deliberate wait: nobody else may get in meanwhile
+        assert entered.value == let_in, f"{entered.value} got in, expected {let_in}"
+        go.set()
+        for p in procs:
+            support.join(p)
+    assert [p.exitcode for p in procs] == [0] * children
+    assert entered.value == children and inside.value == 0
+    return most.value
+
+
+@pytest.mark.claim("sync.rlock-release-wakes-one")
+def test_releasing_an_rlock_lets_exactly_one_blocked_process_in(ctx):
+    """Three children block on an RLock the parent owns; its release lets exactly
+    one in, and the others follow one at a time: never two inside at once."""
+    rlock = ctx.RLock()
+    rlock.acquire()
+
+    def release_after_all_blocked():
+        time.sleep(WAIT)  # the children reach their acquire (the result does not depend on it)
+        rlock.release()
+
+    try:
+        assert admitted(ctx, rlock, 3, 1, before=release_after_all_blocked) == 1
+    except BaseException:
+        with contextlib.suppress(AssertionError):
+            rlock.release()
+        raise
+
+
+# --- Semaphore and BoundedSemaphore -------------------------------------------------------
+
+
+@pytest.mark.claim("sync.semaphore-counts")
+def test_a_semaphore_of_two_admits_two_processes_at_a_time(ctx):
+    """With Semaphore(2), of four children exactly two get in, the rest wait until one
+    leaves, and never more than two are inside; acquire takes block= (not blocking=)."""
+    sem = ctx.Semaphore(2)
+    assert admitted(ctx, sem, 4, 2) == 2
+    assert sem.acquire(block=False) is True
+    with pytest.raises(TypeError):
+        sem.acquire(blocking=False)
+    sem.release()
+
+
+@pytest.mark.claim("sync.bounded-semaphore-overrelease")
+def test_releasing_a_bounded_semaphore_above_its_initial_value_raises_value_error(verdict):
+    """BoundedSemaphore(1) and BoundedSemaphore(3) raise ValueError when released once
+    more than acquired, also when a child does the release; the value never goes
+    above the initial one.  (On macOS only a maximum of 1 is checked.)"""
+    ctx = support.cheapest_context()
+    for initial in (1, 3):
+        sem = ctx.BoundedSemaphore(initial)
+        if verdict == "holds" or initial == 1:
+            with pytest.raises(ValueError, match="released too many times"):
+                sem.release()
+        else:
+            sem.release()  # macOS, a maximum above 1: unchecked
+            continue
+        assert sem.get_value() == initial
+        assert sem.acquire(False)
+        assert support.run(ctx, sync.try_release, sem).exitcode == sync.RELEASED
+        assert support.run(ctx, sync.try_release, sem).exitcode == sync.VALUE_ERROR
+        assert sem.get_value() == initial
+
+
+# --- Barrier ----------------------------------------------------------------------------
+
+
+@pytest.mark.claim("sync.barrier-across-processes")
+def test_a_barrier_holds_every_party_until_the_last_arrives_and_runs_the_action_once(ctx):
+    """At a Barrier(3) two children wait until a third arrives; then all pass, the
+    action runs exactly once, and wait() returned 0, 1 and 2 to the three."""
+    barrier = ctx.Barrier(3, action=sync.count_action)
+    actions, passed = ctx.Value("i", 0), ctx.Value("i", 0)
+    returns = ctx.Array("i", [-1, -1, -1])
+    procs = [ctx.Process(target=sync.pass_barrier, args=(barrier, actions, passed, returns, i)) for i in range(3)]
+    with support.started(*procs[:2]):
+        assert support.wait_until(lambda: barrier.n_waiting == 2), "the first two did not arrive"
+        time.sleep(WAIT)  # a deliberate wait: nobody may pass yet
+        assert passed.value == 0 and actions.value == 0
+        with support.started(procs[2]):
+            for p in procs:
+                support.join(p)
+    assert [p.exitcode for p in procs] == [0, 0, 0]
+    assert passed.value == 3 and actions.value == 1
+    assert sorted(returns[:]) == [0, 1, 2]
+    assert barrier.n_waiting == 0 and not barrier.broken
+
+
+@pytest.mark.claim("sync.barrier-timeout-broken")
+def test_a_barrier_wait_that_times_out_breaks_the_barrier_for_every_party(ctx):
+    """With Barrier(3, timeout=0.2) and only two children waiting, both raise
+    threading.BrokenBarrierError; the barrier is then broken in the parent too, and a
+    new wait() fails at once until reset()."""
+    barrier = ctx.Barrier(3, timeout=WAIT)
+    procs = [ctx.Process(target=sync.barrier_times_out, args=(barrier,)) for _ in range(2)]
+    start = time.monotonic()
+    with support.started(*procs):
+        for p in procs:
+            support.join(p)
+    assert time.monotonic() - start >= WAIT * SLACK
+    assert [p.exitcode for p in procs] == [sync.BROKEN_BARRIER] * 2
+    assert barrier.broken
+    with pytest.raises(threading.BrokenBarrierError):
+        promptly(barrier.wait, DEADLINE)
+    barrier.reset()
+    assert not barrier.broken
+
+
+# --- Condition and Event ------------------------------------------------------------------
+
+
+@pytest.mark.claim("sync.condition-wait-notify")
+@pytest.mark.parametrize("kind", ["Lock", "RLock"])
+def test_wait_for_returns_once_another_process_makes_the_predicate_true(ctx, kind):
+    """A child's wait_for(value == 3), on a Condition built on the library's Lock or
+    RLock, returns True after the parent sets the shared value and calls
+    notify_all(); an unnotified wait(0.2) returns False after the timeout."""
+    cond = ctx.Condition(getattr(ctx, kind)())
+    value, result = ctx.Value("i", 0), ctx.Value("i", -1)
+    child = ctx.Process(target=sync.wait_for_value, args=(cond, value, 3, result))
+    with support.started(child):
+        for step in (1, 2, 3):
+            with cond:
+                value.value = step
+                cond.notify_all()
+        support.join(child)
+    assert child.exitcode == 0 and result.value == 1
+    timing = ctx.Array("d", [-1.0, -1.0])
+    assert support.run(ctx, sync.time_wait, cond, WAIT, timing).exitcode == 0
+    assert timing[0] == 0.0 and timing[1] >= WAIT * SLACK
+
+
+def notify_counts(ctx, cond, wake, expected):
+    """Two children wait on ``cond``; call ``wake(cond)`` (holding the lock); once
+    ``expected`` have woken, return how many woke by WAIT later; then wake the rest."""
+    waiting, woken = counters(ctx, 2)
+    procs = [ctx.Process(target=sync.wait_for_notify, args=(cond, waiting, woken)) for _ in range(2)]
+    with support.started(*procs):
+        # A child bumps `waiting` holding the lock and releases it only inside wait():
+        # once the parent can take the lock after seeing 2, both are asleep.
+        assert support.wait_until(lambda: waiting.value == 2)
+        with cond:
+            wake(cond)
+        support.wait_until(lambda: woken.value >= expected)
+        time.sleep(WAIT)  # a deliberate wait: no further child may wake
+        count = woken.value
+        with cond:
+            cond.notify_all()
+        for p in procs:
+            support.join(p)
+    assert woken.value == 2
+    return count
+
+
+@pytest.mark.claim("sync.condition-wait-notify")
+def test_notify_wakes_one_waiting_process_and_notify_n_wakes_n(ctx, verdict):
+    """Of two children waiting on a Condition, notify() wakes exactly one and
+    notify_all() the other; notify(n=2) wakes both (billiard's notify takes no n)."""
+    cond = ctx.Condition()
+    assert notify_counts(ctx, cond, lambda c: c.notify(), 1) == 1
+    if verdict == "holds":
+        assert notify_counts(ctx, cond, lambda c: c.notify(n=2), 2) == 2
+    else:
+        with cond, pytest.raises(TypeError):
+            cond.notify(n=2)
+
+
+@pytest.mark.claim("sync.event-set-wait")
+def test_an_event_set_by_the_parent_wakes_a_waiting_child(ctx):
+    """A child waiting in wait() does not return while the Event is clear, and
+    returns True once the parent sets it; a child sees is_set() and clear(); wait(0.2) on a clear event returns False after
+    about 0.2 s."""
+    event, result, started = ctx.Event(), ctx.Value("i", -1), ctx.Event()
+    child = ctx.Process(target=sync.wait_event, args=(event, result, started))
+    with support.started(child):
+        assert started.wait(DEADLINE)
+        time.sleep(WAIT)  # a deliberate wait: wait() must not return while the event is clear
+        assert result.value == -1
+        event.set()
+        support.join(child)
+    assert child.exitcode == 0 and result.value == 1 and event.is_set()
+    assert support.run(ctx, sync.clear_event, event).exitcode == 0
+    assert not event.is_set()
+    got, elapsed = timed(event.wait, WAIT)
+    assert got is False and elapsed >= WAIT * SLACK
+
+
+# --- macOS ------------------------------------------------------------------------------
+
+
+@pytest.mark.claim("sync.macos-timeout-emulated")
+def test_on_macos_a_timed_acquire_still_gives_up_after_its_timeout():
+    """(macOS only) acquire(timeout=0.5) on a held Semaphore, emulated by polling,
+    returns False after at least about 0.5 s."""
+    sem = support.cheapest_context().Semaphore(0)
+    got, elapsed = timed(sem.acquire, timeout=0.5)
+    assert got is False and elapsed >= 0.5 * SLACK
+
+
+# --- Ctrl-C ----------------------------------------------------------------------------
+
+MP_KINDS = ("lock", "rlock", "semaphore", "bounded-semaphore", "condition-acquire", "condition-wait",
+            "event-wait", "barrier-wait")
+THREADING_KINDS = ("threading-lock", "threading-condition-wait")
+
+
+def interrupt_each(kinds, timeout=DEADLINE):
+    """Run fixtures/scripts/sync_sigint.py in a session of its own; each time it says
+    it is about to block, wait until its main thread sleeps and send it SIGINT.
+    Returns its reports by kind.  A script that does not finish in time is killed
+    with its session (support.ChildHung)."""
+    import psutil
+
+    cmd = [sys.executable, str(support.SCRIPTS / "sync_sigint.py"), *kinds]
+    proc = subprocess.Popen(cmd, cwd=str(support.ROOT), env=support.child_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    script = psutil.Process(proc.pid)
+    reports, deadline, pending = {}, time.monotonic() + timeout, b""
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(proc.stdout, selectors.EVENT_READ)
+            while len(reports) < len(kinds):
+                if b"\n" not in pending:
+                    if not selector.select(max(0.0, deadline - time.monotonic())):
+                        raise support.ChildHung(f"{' '.join(cmd)} did not report in time")
+                    chunk = os.read(proc.stdout.fileno(), 4096)
+                    if not chunk:
+                        break
+                    pending += chunk
+                    continue
+                line, pending = pending.split(b"\n", 1)
+                line = line.decode()
+                if line.startswith("ready "):
+                    support.wait_until(lambda: script.status() == psutil.STATUS_SLEEPING, timeout=DEADLINE)
+                    os.kill(proc.pid, signal.SIGINT)
+                else:
+                    report = json.loads(line)
+                    reports[report.pop("kind")] = report
+        _, err = proc.communicate(timeout=max(0.1, deadline - time.monotonic()))
+    except (subprocess.TimeoutExpired, support.ChildHung):
+        support.kill_session(proc.pid)
+        proc.communicate()
+        raise support.ChildHung(f"{' '.join(cmd)} did not finish within {timeout:g} s") from None
+    assert proc.returncode == 0, err.decode(errors="replace")
+    return reports
+
+
+@pytest.mark.claim("sync.sigint-interrupts-acquire")
+def test_sigint_interrupts_blocked_acquires_and_waits_with_keyboard_interrupt(verdict):
+    """A program blocked (no timeout) in Lock, RLock, Semaphore and BoundedSemaphore
+    acquire(), a Condition's acquire() and wait(), Event.wait() and Barrier.wait()
+    gets KeyboardInterrupt from each SIGINT.  threading.Lock.acquire() and
+    threading.Condition.wait() are interrupted too: the docs' contrast with threading
+    does not hold on POSIX."""
+    reports = interrupt_each(MP_KINDS + THREADING_KINDS)
+    for kind in MP_KINDS:
+        assert reports[kind]["outcome"] == "KeyboardInterrupt", (kind, reports[kind])
+    threading_interrupted = [reports[k]["outcome"] == "KeyboardInterrupt" for k in THREADING_KINDS]
+    assert threading_interrupted == [verdict == "partly"] * 2, reports
