@@ -37,6 +37,8 @@ MUTANTS = {}
 
 def mutant(id, claims, description):
     def register(patch):
+        if id in MUTANTS:
+            raise ValueError(f"mutant {id!r} registered twice ({MUTANTS[id].patch.__module__}, {patch.__module__})")
         MUTANTS[id] = Mutant(id, tuple(claims), description, patch)
         return patch
 

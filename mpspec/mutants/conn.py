@@ -596,3 +596,23 @@ def _(mp):
         return ready
 
     _replace_wait(wait)
+
+
+@mutant(
+    "client-reaches-all-interfaces",
+    ["conn.inet-0000-windows"],
+    "Client(('0.0.0.0', port)) connects to the loopback interface instead, so a Listener "
+    "bound to all interfaces looks connectable on Windows too (killed where the claim "
+    "applies: Windows)",
+)
+def _(mp):
+    connection = sub("connection")
+    original = connection.Client
+
+    @functools.wraps(original)
+    def Client(address, *args, **kwargs):
+        if isinstance(address, tuple) and address[:1] == ("0.0.0.0",):
+            address = ("127.0.0.1",) + tuple(address[1:])
+        return original(address, *args, **kwargs)
+
+    connection.Client = Client

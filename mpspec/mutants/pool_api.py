@@ -126,7 +126,7 @@ def _(mp):
 
 
 @mutant(
-    "pool-del-silent",
+    "pool-gc-silent",
     ["pool-api.must-close-or-terminate", "pool-api.gc-terminates"],
     "A running pool that is garbage collected no longer warns ResourceWarning",
 )

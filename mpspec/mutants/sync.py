@@ -299,3 +299,21 @@ def _(mp):
                 continue
 
     _wrap_methods(sub("synchronize").SemLock, acquire=acquire)
+
+
+@mutant(
+    "sync-timed-acquire-gives-up-at-once",
+    ["sync.macos-timeout-emulated", "sync.lock-timeout-semantics"],
+    "acquire(timeout=t) on a held Semaphore or Lock returns False at once instead of "
+    "waiting up to t seconds (a broken timed wait, emulated or not)",
+)
+def _(mp):
+    def acquire(self, original, *args, **kwargs):
+        block, timeout = _arguments(*args, **kwargs)
+        if block and timeout is not None and timeout > 0:
+            return original(False)
+        return original(*args, **kwargs)
+
+    synchronize = sub("synchronize")
+    _wrap_methods(synchronize.Semaphore, acquire=acquire)
+    _wrap_methods(synchronize.Lock, acquire=acquire)
