@@ -457,7 +457,11 @@ def _(mp):
     Pool.__init__ = __init__
 
 
-@mutant("maxtasksperchild-ignored", ["pool.worker-reuse"], "Pool(maxtasksperchild=k) never replaces a worker")
+@mutant(
+    "maxtasksperchild-ignored",
+    ["pool.worker-reuse", "pool-api.maxtasksperchild"],
+    "Pool(maxtasksperchild=k) never replaces a worker",
+)
 def _(mp):
     Pool = _pool_class()
     init = Pool.__init__

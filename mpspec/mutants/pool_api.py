@@ -107,13 +107,8 @@ def _(mp):
     pool.worker = worker
 
 
-@mutant(
-    "maxtasksperchild-ignored",
-    ["pool-api.maxtasksperchild"],
-    "Pool ignores maxtasksperchild: workers live as long as the pool",
-)
-def _(mp):
-    _wrap_init(lambda arguments: arguments.update(maxtasksperchild=None))
+# maxtasksperchild ignored: the article's mutant "maxtasksperchild-ignored" covers
+# pool-api.maxtasksperchild too (mpspec/mutants/article.py).
 
 
 @mutant(
