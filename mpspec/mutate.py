@@ -162,28 +162,30 @@ def report(results, chosen, unreliable, args, seconds):
             targeted[c].append(r["mutant"])
         for c in r["killed_claims"]:
             killers[c].append(r["mutant"])
+    # A partial run (--mutant) judges only the claims its mutants aim at.
+    judged_claims = [c for c in CLAIMS if c in targeted] if args.mutant else list(CLAIMS)
     print()
     print("| claim | mutants aimed at it | killed by |")
     print("|---|---|---|")
-    for cid in CLAIMS:
+    for cid in judged_claims:
         mark = ", ".join(killers[cid]) if killers[cid] else ("n/a here" if cid in na else "**none: a gap**")
         print(f"| `{cid}` | {len(targeted[cid])} | {mark} |")
     killed = [r for r in results if r["status"] == "killed"]
     survived = [r for r in results if r["status"] not in ("killed", "n/a here")]
     judged = [r for r in results if r["status"] != "n/a here"]
-    covered = [c for c in CLAIMS if killers[c]]
+    covered = [c for c in judged_claims if killers[c]]
     score = len(killed) / len(judged) if judged else 0.0
     print()
     print(
         f"mutation score: {len(killed)}/{len(judged)} mutants killed ({score:.0%}); "
-        f"claims killed by at least one mutant: {len(covered)}/{len(CLAIMS) - len(na)} "
-        f"(+{len(na)} n/a here) ({seconds:.0f} s)"
+        f"claims killed by at least one mutant: {len(covered)}/{len(set(judged_claims) - na)} "
+        f"(+{len(na & set(judged_claims))} n/a here) ({seconds:.0f} s)"
     )
     for r in survived:
         print(f"  {r['status']}: {r['mutant']} ({r['description']})")
     if na & set(targeted):
         print(f"  not applicable here (their mutants are not counted): {', '.join(sorted(na & set(targeted)))}")
-    gaps = [c for c in CLAIMS if not killers[c] and c not in na]
+    gaps = [c for c in judged_claims if not killers[c] and c not in na]
     if gaps:
         print(f"  claims no mutant killed (gaps): {', '.join(gaps)}")
     if args.json:
