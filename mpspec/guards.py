@@ -24,7 +24,9 @@ a deadline on everything) and mspec's leak checks:
   with no live process mapping or holding it, was left by the run: it is removed
   and the run fails naming it.  The resource tracker's check sees only what was
   registered with it; this one also sees blocks created with ``track=False``, by
-  child interpreters, or whose tracker was killed.
+  child interpreters, or whose tracker was killed.  It cannot tell two runs at
+  once apart: the project's self-tests, which start many runs side by side, turn it
+  off in those runs (MPSPEC_SHM_GUARD=0) and keep it for their own session.
 - **Listening sockets** (every test): a socket of the test process that listens
   (AF_INET/AF_INET6, or AF_UNIX) when the test ends and did not before fails the
   test: an unclosed Listener, or a manager server run in a thread.
@@ -394,6 +396,8 @@ def listening_sockets():
     """{fd: address} of the sockets of this process that listen for connections."""
     inodes = _socket_inodes()
     if inodes is not None:
+        if not inodes:
+            return {}
         listening = _proc_net_listening()
         return {fd: listening[inode] for inode, fd in inodes.items() if inode in listening}
     try:  # not Linux: psutil knows listening AF_INET sockets only
@@ -555,7 +559,9 @@ def pytest_sessionstart(session):
     log, before any test can start it with stderr in a capture file."""
     config = session.config
     if not hasattr(config, "workerinput"):
-        config._mpspec_shm_before = shm_entries()
+        # MPSPEC_SHM_GUARD=0: the project's self-tests run many spec runs at once, which
+        # this check could not tell apart (their own session checks them all).
+        config._mpspec_shm_before = shm_entries() if os.environ.get(SHM_GUARD, "1") != "0" else None
         # The directory where every test process of this run logs its resource tracker.
         config._mpspec_guard_dir = tempfile.mkdtemp(prefix="mpspec-guard-")
         os.environ[GUARD_DIR] = config._mpspec_guard_dir
@@ -641,6 +647,7 @@ def _end_helper(pid, fd, timeout):
 
 
 SHM = "/dev/shm"
+SHM_GUARD = "MPSPEC_SHM_GUARD"
 
 
 def shm_entries():
@@ -653,12 +660,17 @@ def shm_entries():
 
 
 def shm_in_use():
-    """The inodes of the /dev/shm files that some live process maps or holds open.
-    (By inode: glibc creates a named semaphore under a temporary name, maps it, then
-    links it to its real name, so a mapping shows another name.)"""
+    """The inodes of the /dev/shm files that some live process maps or holds open, or
+    None where /proc cannot tell.  (By inode: glibc creates a named semaphore under a
+    temporary name, maps it, then links it to its real name, so a mapping shows
+    another name.)"""
     used = set()
     prefix = SHM + "/"
-    for pid in os.listdir("/proc"):
+    try:
+        pids = os.listdir("/proc")
+    except OSError:
+        return None
+    for pid in pids:
         if not pid.isdigit():
             continue
         try:
@@ -682,6 +694,7 @@ def shm_in_use():
 
 
 def _unused(names):
+    """{name: inode} of the ``names`` still in /dev/shm that no live process uses."""
     inodes = {}
     for name in names:
         try:
@@ -689,19 +702,27 @@ def _unused(names):
         except OSError:
             pass  # removed meanwhile
     if not inodes:
-        return set()
+        return {}
     used = shm_in_use()
-    return {name for name, inode in inodes.items() if inode not in used and os.path.exists(os.path.join(SHM, name))}
+    if used is None:
+        return {}
+    return {n: i for n, i in inodes.items() if i not in used and os.path.exists(os.path.join(SHM, n))}
 
 
-def shm_left_behind(before, settle_for: float = 3.0):
+def shm_left_behind(before, settle_for: float = 3.0, unused_for: float = 1.0):
     """The /dev/shm entries that appeared since ``before`` and that no live process
-    uses, after giving resource trackers ``settle_for`` seconds to unlink theirs."""
+    used for ``unused_for`` seconds running, after giving resource trackers up to
+    ``settle_for`` seconds to unlink theirs.  (A block that another program closed
+    and will attach again in a moment is not taken for a leftover.)"""
     deadline = time.monotonic() + settle_for
+    first_unused = {}  # (name, inode) -> when first seen unused
     while True:
-        left = _unused((shm_entries() or set()) - before)
-        if not left or time.monotonic() > deadline:
-            return sorted(left)
+        now = time.monotonic()
+        unused = {(n, i) for n, i in _unused((shm_entries() or set()) - before).items()}
+        first_unused = {k: first_unused.get(k, now) for k in unused}
+        left = sorted(n for (n, _), since in first_unused.items() if now - since >= unused_for)
+        if not unused or (left and len(left) == len(unused)) or now > deadline:
+            return left
         time.sleep(0.1)
 
 

@@ -213,17 +213,21 @@ def test_leaves_an_entry_in_dev_shm():
 
 
 @pytest.mark.skipif(not os.path.isdir("/dev/shm"), reason="not applicable: no /dev/shm here")
-@pytest.mark.parametrize("mode", [["-p", "no:xdist"], ["-n", "2"]], ids=["serial", "xdist"])
-def test_an_entry_the_run_leaves_in_dev_shm_fails_the_run_and_is_removed(tmp_path, mode):
-    before = set(os.listdir("/dev/shm"))
-    root, pids = project(tmp_path, SHM_LEFT)
-    done, _ = run_project(root, pids, *mode)
-    out = done.stdout
-    assert "PASSED spec/test_selftest.py::test_leaves_an_entry_in_dev_shm" in out, out
-    assert done.returncode == 1, out + done.stderr
-    assert "/dev/shm: the run left 1 entr(ies), now removed (the run fails)" in out, out
-    left = [n for n in set(os.listdir("/dev/shm")) - before if n.startswith("mpspec-selftest-")]
-    assert left == []
+def test_an_entry_the_run_leaves_in_dev_shm_fails_the_run_and_is_removed(tmp_path, monkeypatch):
+    # One test for both modes, one after the other: two runs at once could not be
+    # told apart by the check.
+    monkeypatch.setenv("MPSPEC_SHM_GUARD", "1")
+    for mode in (["-p", "no:xdist"], ["-n", "2"]):
+        before = set(os.listdir("/dev/shm"))
+        root, pids = project(tmp_path / mode[-1], SHM_LEFT)
+        done, _ = run_project(root, pids, *mode)
+        out = done.stdout
+        assert "PASSED spec/test_selftest.py::test_leaves_an_entry_in_dev_shm" in out, out
+        assert done.returncode == 1, out + done.stderr
+        assert re.search(r"/dev/shm: the run left \d+ entr\(ies\), now removed \(the run fails\)", out), out
+        assert re.search(r"^/dev/shm/mpspec-selftest-\d+$", out, re.M), out
+        left = [n for n in set(os.listdir("/dev/shm")) - before if n.startswith("mpspec-selftest-")]
+        assert left == []
 
 
 LISTENING = '''
