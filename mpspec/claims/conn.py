@@ -46,8 +46,8 @@ CLAIMS = [
         id="conn.large-message-valueerror",
         section="conn",
         cite="Connection.send, Connection.send_bytes (the note on very large pickles)",
-        statement="Very large messages (from about 32 MiB, depending on the OS) may raise "
-        "ValueError.",
+        statement="Sending a huge message can fail with ValueError; the docs put the limit "
+        "near 32 MiB and leave the exact figure to the platform.",
         explanation="No ValueError on Linux: a 64 MiB message goes between processes intact. "
         "The length header has a 64-bit form (a -1 marker, then 8 bytes) for messages above "
         "2 GiB on every version here, so only memory limits the size.",
@@ -58,7 +58,8 @@ CLAIMS = [
         id="conn.recv-blocks",
         section="conn",
         cite="Connection.recv",
-        statement="recv() blocks until there is something to receive.",
+        statement="recv() waits for as long as it takes: it returns only once an object "
+        "has arrived.",
         explanation="A receiver waits for a child that sends late, and gets the object.",
         verdicts=(holds(),),
         per_method=False,
@@ -265,9 +266,9 @@ CLAIMS = [
         id="conn.listener-family-default",
         section="conn",
         cite="Listeners and Clients › Listener (family and address)",
-        statement="With no family and no address the fastest available family is chosen; an "
-        "AF_UNIX socket is created in a private temporary directory; only AF_INET is "
-        "available everywhere.",
+        statement="Given neither family nor address, Listener() picks the quickest kind of "
+        "socket the platform offers, and a Unix-domain socket gets a path inside a temporary "
+        "directory of its own; AF_INET is the one family found on every platform.",
         explanation="On Linux Listener() is AF_UNIX, its path in the process's own pymp-* "
         "directory (mode 0700): named listener-*, and sock-<hex> from 3.14 (also in late 3.13 releases: 3.13.18, not 3.13.0). Windows would "
         "use AF_PIPE (registered from the source).",
@@ -334,8 +335,8 @@ CLAIMS = [
         id="conn.wait-ready-on-close",
         section="conn",
         cite="multiprocessing.connection.wait",
-        statement="A connection or socket counts as ready when data can be read or the "
-        "other end has closed.",
+        statement="wait() reports a connection or socket once reading it would not block: "
+        "when a message is waiting, and also when its peer has hung up.",
         explanation="Not ready while the writer lives; ready once it closes; recv() then "
         "raises EOFError.",
         verdicts=(holds(),),

@@ -32,8 +32,8 @@ CLAIMS = [
         id="manager.network-sharable",
         section="manager",
         cite="Sharing state between processes › Server process",
-        statement="One manager can be shared by processes on different computers over a "
-        "network.",
+        statement="A manager is not tied to one machine: programs running on other hosts "
+        "can reach it over the network and use the same shared objects.",
         explanation="A manager started on a TCP address (here 127.0.0.1, port chosen by the "
         "system) serves an unrelated interpreter that knows the address and the authkey: "
         "its change to a shared dict is seen by the owner. Loopback stands in for the "
@@ -48,9 +48,8 @@ CLAIMS = [
         statement="Manager proxies are slower than shared-memory Value and Array objects.",
         explanation="Each proxy operation is a request and a reply over a connection to the "
         "server (tens of microseconds); a shared-memory Value is read and written in "
-        "place under its lock (about a microsecond): even the best of three rounds of "
-        "increments through a manager Value is slower than the worst round on a "
-        "shared-memory Value.",
+        "place under its lock (about a microsecond): the best of three rounds of increments "
+        "through a manager Value is slower than the best round on a shared-memory Value.",
         verdicts=(holds(),),
         per_method=False,
     ),
@@ -68,8 +67,8 @@ CLAIMS = [
         id="manager.shutdown-on-gc-or-parent-exit",
         section="manager",
         cite="Managers",
-        statement="A manager's server process is shut down when the manager is garbage "
-        "collected or when its parent process exits.",
+        statement="A manager's server process ends by itself once the manager object is "
+        "collected as garbage, or once the process that started it is gone.",
         explanation="Garbage collection runs the manager's finalizer, which stops the server; "
         "a parent that exits normally runs it too (an exit finalizer). A parent that dies "
         "without running finalizers (SIGKILL, os._exit) leaves its server running, an "
@@ -309,7 +308,15 @@ CLAIMS = [
         "not to the shared namespace.",
         explanation="The proxy keeps it locally: another process's proxy has no such "
         "attribute (AttributeError), and str() does not show it.",
-        verdicts=(holds(),),
+        verdicts=(
+            partly(
+                "A forked child inherits the parent's proxy object itself, attribute "
+                "included: it sees the '_' attribute (a pickled proxy, or another proxy of "
+                "the namespace, does not).",
+                methods=("fork",),
+            ),
+            holds(),
+        ),
     ),
     Claim(
         id="manager.custom-manager",
@@ -371,7 +378,9 @@ CLAIMS = [
         cite="Proxy Objects",
         statement="str() of a proxy gives the referent's representation; repr() describes "
         "the proxy itself.",
-        explanation="str() asks the server for the referent's str(); repr() is "
+        explanation="str() asks the server for the referent's repr() (BaseProxy.__str__ calls "
+        "'__repr__' on the referent), so a referent whose str() differs shows its repr(); "
+        "repr() of the proxy is "
         "\"<ListProxy object, typeid 'list' at 0x...>\", the address being the proxy's own "
         "id(), not the manager's address.",
         verdicts=(holds(),),

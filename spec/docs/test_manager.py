@@ -16,9 +16,11 @@ Managers served on an address are used by independent interpreters
 
 import contextlib
 import gc
+import hmac
 import json
 import os
 import pickle
+import re
 import select
 import signal
 import subprocess
@@ -214,8 +216,8 @@ def test_a_manager_value_is_slower_than_a_shared_memory_value():
             shm_times.append(bump(shm))
             proxy_times.append(bump(proxied))
         assert proxied.value == shm.value == 3 * count
-    # The best manager round against the worst shared-memory round: robust under load.
-    assert min(proxy_times) > max(shm_times), (proxy_times, shm_times)
+    # Best round against best round: what load adds to a round does not count.
+    assert min(proxy_times) > min(shm_times), (proxy_times, shm_times)
 
 
 # --- Managers: Manager(), BaseManager -------------------------------------------------
@@ -255,15 +257,20 @@ def orphan_of(start_method, mode, tmp_path):
     done = support.run_script("manager_exit.py", start_method, mode, report)
     assert report.exists(), (done.returncode, done.stderr)
     got = json.loads(report.read_text())
-    assert done.returncode == (0 if mode == "return" else -signal.SIGKILL)
-    pid = got["server"]
-    # Give it the chance to react to its parent's end (a zombie counts as ended).
-    if support.wait_until(lambda: gone(pid), timeout=WAIT):
-        return None
+    pid, orphan = got["server"], None
+    with contextlib.suppress(psutil.NoSuchProcess):
+        orphan = psutil.Process(pid), got["address"], bytes.fromhex(got["authkey"])
+    handed_over = False
     try:
-        return psutil.Process(pid), got["address"], bytes.fromhex(got["authkey"])
-    except psutil.NoSuchProcess:
-        return None
+        assert done.returncode == (0 if mode == "return" else -signal.SIGKILL)
+        # Give it the chance to react to its parent's end (a zombie counts as ended).
+        if support.wait_until(lambda: gone(pid), timeout=WAIT):
+            return None
+        handed_over = True  # the caller ends it
+        return orphan
+    finally:
+        if orphan is not None and not handed_over and not gone(pid):
+            end_orphan(*orphan)
 
 
 def end_orphan(server, address, authkey):
@@ -331,22 +338,48 @@ def test_a_manager_without_an_address_reports_the_one_it_chose(facts):
         assert manager.Counter().add(1) == 1
 
 
+def wrong_answer(challenge, key=b"not the key"):
+    """An answer to ``challenge`` in the form this version expects, made with the
+    wrong key: b'{digest}' + HMAC (3.12+), or a bare HMAC-MD5."""
+    marker = getattr(lib.module("connection"), "_CHALLENGE", None) or b"#CHALLENGE#"
+    message = challenge[len(marker):]
+    named = re.match(rb"{(sha256|sha384|sha512|md5)}", message)
+    if named:
+        return named.group(0) + hmac.new(key, message, named.group(1).decode()).digest()
+    return hmac.new(key, message, "md5").digest()
+
+
 def attack(address, request):
     """Speak the manager protocol without the key: answer the server's challenge
-    with a wrong digest, then (should the server have let that pass) skip checking
-    the server's own answer, and send ``request``.  Returns the server's reply;
-    AuthenticationError when the server rejects the digest."""
+    with a wrong digest and, right behind it without waiting for the verdict, the
+    rest of a client's side (a challenge of our own, the welcome the server waits
+    for) and ``request``.  Returns the server's reply if it let that pass;
+    AuthenticationError when it refuses the digest."""
     connection = lib.module("connection")
     challenge = getattr(connection, "_CHALLENGE", None) or connection.CHALLENGE
     welcome = getattr(connection, "_WELCOME", None) or connection.WELCOME
+    failure = getattr(connection, "_FAILURE", None) or connection.FAILURE
+
+    def next_message(conn):
+        if not conn.poll(DEADLINE):
+            raise TimeoutError("the manager's server said nothing in time")
+        return conn.recv_bytes(1 << 16)
+
     conn = connection.Client(address)  # no authkey: no handshake of our own
     try:
-        connection.answer_challenge(conn, b"not the key")
-        conn.send_bytes(challenge + os.urandom(20))
-        conn.recv_bytes(256)
-        conn.send_bytes(welcome)
-        conn.send(request)
-        return conn.recv() if conn.poll(DEADLINE) else None
+        conn.send_bytes(wrong_answer(next_message(conn)))
+        # All of it before the verdict.  A server that refuses may hang up while we
+        # still send: the verdict it sent first is still there to read.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            conn.send_bytes(challenge + os.urandom(20))
+            conn.send_bytes(welcome)
+            conn.send(request)
+        verdict = next_message(conn)
+        if verdict == failure:
+            raise lib.mp.AuthenticationError("the server refused the wrong digest")
+        assert verdict == welcome, verdict
+        next_message(conn)  # the server's answer to our challenge
+        return pickle.loads(next_message(conn))
     finally:
         conn.close()
 
@@ -355,8 +388,9 @@ def attack(address, request):
 def test_a_manager_admits_only_clients_with_its_authkey():
     """[SEC] authkey=None means current_process().authkey; given bytes replace it.
     A client with the right key is served; one with a wrong key gets
-    AuthenticationError, and a request sent by a client that does not know the key
-    (here: 'shutdown', and creating an object) is not acted upon."""
+    AuthenticationError, and a request a client without the key sends right behind
+    its wrong answer (here: creating an object, and 'shutdown') is refused unread:
+    the server lives on and holds no object."""
     connection, managers = lib.module("connection"), lib.module("managers")
     ctx = support.cheapest_context()
     own_key = bytes(lib.mp.current_process().authkey)
@@ -612,7 +646,7 @@ def test_a_childs_namespace_attributes_are_shared_and_shown_by_str(ctx):
 
 
 @pytest.mark.claim("manager.namespace-underscore-local")
-def test_namespace_attributes_with_an_underscore_stay_on_the_proxy(ctx, start_method):
+def test_namespace_attributes_with_an_underscore_stay_on_the_proxy(ctx, verdict):
     """An attribute whose name starts with '_' set on a Namespace proxy lives on that
     proxy only: a child given the proxy does not see it (unless forked: its proxy is
     a copy of ours, attribute included), another proxy of the namespace does not, and
@@ -630,7 +664,7 @@ def test_namespace_attributes_with_an_underscore_stay_on_the_proxy(ctx, start_me
             seen, text = support.receive(reader)
             support.join(worker)
         reader.close()
-        assert seen == (("value", 12.3) if start_method == "fork" else ("AttributeError", "'NamespaceProxy' object has no attribute '_z'"))
+        assert seen == (("value", 12.3) if verdict == "partly" else ("AttributeError", "'NamespaceProxy' object has no attribute '_z'"))
         assert text == str(ns) == "Namespace(x=1)"
 
 
@@ -701,12 +735,15 @@ def test_a_list_proxy_supports_indexing_slicing_and_len():
 
 @pytest.mark.claim("manager.str-vs-repr")
 def test_str_shows_the_referent_and_repr_describes_the_proxy():
-    """str() of a proxy is the referent's str; repr() names the proxy type, the typeid
-    and the proxy object's own id (not the manager's address)."""
+    """str() of a proxy is the referent's repr (not its str, where the two differ);
+    repr() names the proxy type, the typeid and the proxy object's own id (not the
+    manager's address)."""
     with sync_manager(support.cheapest_context()) as manager:
         squares = manager.list([i * i for i in range(5)])
         assert str(squares) == "[0, 1, 4, 9, 16]"
         assert repr(squares) == f"<ListProxy object, typeid 'list' at {id(squares):#x}>"
+    with started(fx.CountingManager(ctx=support.cheapest_context())) as manager:
+        assert str(manager.Labelled()) == "the referent's repr"
 
 
 @pytest.mark.claim("manager.proxies-picklable")
