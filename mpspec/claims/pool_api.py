@@ -58,7 +58,8 @@ CLAIMS = [
         id="pool-api.initializer",
         section=SECTION,
         cite="Process Pools › Pool (initializer, initargs)",
-        statement="Each worker process calls initializer(*initargs) once, when it starts.",
+        statement="The initializer, given initargs, runs once in every worker process, at "
+        "its start.",
         explanation="The initializer runs once in every worker before its first task "
         "(n calls for n workers, however many tasks); every task sees what it stored.",
         verdicts=(holds(),),
@@ -68,7 +69,7 @@ CLAIMS = [
         section=SECTION,
         cite="Process Pools › Pool (maxtasksperchild; new in 3.2)",
         statement="With maxtasksperchild=n a worker exits after n tasks and a fresh process "
-        "replaces it; with the default None workers live as long as the pool.",
+        "replaces it; with the default None a worker is never retired that way.",
         explanation="Pool(1, maxtasksperchild=2) runs 6 one-item tasks in 3 processes, two "
         "tasks each; without the option the one worker runs all 6.",
         verdicts=(holds(),),
@@ -192,7 +193,7 @@ CLAIMS = [
         section=SECTION,
         cite="Process Pools › Pool.imap",
         statement="imap is a lazier map: it gives results one by one, in input order; a "
-        "large chunksize can make long iterables much faster than the default of 1.",
+        "big chunksize speeds up very long iterables compared with chunks of one item.",
         explanation="The first result can be taken while later tasks are still running; "
         "results come in input order. The speed-up is measured by the article's map "
         "benchmark (imap with map's chunksize against chunksize 1).",
@@ -271,7 +272,7 @@ CLAIMS = [
         id="pool-api.gc-terminates",
         section=SECTION,
         cite="Process Pools › Pool.terminate (garbage collection)",
-        statement="When a pool is garbage collected, terminate() is called at once.",
+        statement="Collecting a pool as garbage terminates it straight away.",
         explanation="Dropping the last reference to a running pool terminates its workers "
         "(and, since 3.8, warns ResourceWarning); the docs' warning still applies: CPython "
         "does not promise when, or whether, a finalizer runs.",
@@ -329,7 +330,7 @@ CLAIMS = [
         id="pool-api.asyncresult-ready",
         section=SECTION,
         cite="Process Pools › AsyncResult.ready",
-        statement="ready() says whether the call has completed.",
+        statement="ready() tells whether the task has finished.",
         explanation="False while the task runs, True once it has returned or raised.",
         verdicts=(holds(),),
     ),
@@ -337,8 +338,8 @@ CLAIMS = [
         id="pool-api.asyncresult-successful",
         section=SECTION,
         cite="Process Pools › AsyncResult.successful (ValueError since 3.7)",
-        statement="successful() says whether the call completed without raising, and "
-        "raises ValueError if the result is not ready yet.",
+        statement="successful() tells whether the task ended normally (no exception), and "
+        "before the task has finished it raises ValueError.",
         explanation="True after a normal return, False after an exception; before the "
         "result is ready ValueError('<... object at 0x...> not ready').",
         verdicts=(
@@ -361,11 +362,12 @@ CLAIMS = [
         id="pool-api.doc-example",
         section=SECTION,
         cite="Process Pools (the usage example at the end of the section)",
-        statement="The usage example prints 100, the squares [0, 1, 4, ..., 81], then 0, "
-        "1 and 4 from imap, and its final get(timeout) on a long sleep raises "
+        statement="The usage example prints the results of apply_async, map and the first "
+        "few imap items, then a get(timeout) on a task that sleeps too long raises "
         "multiprocessing.TimeoutError.",
-        explanation="Restated with the default context (the example picks no start "
-        "method), it prints exactly those lines, and the TimeoutError ends the program "
+        explanation="Restated in our own code with the default context (cubes rather than "
+        "the example's function: 125, [0, 1, 8, 27, 64, 125], then 0, 1 and 8), it "
+        "prints those lines, and the TimeoutError ends the program "
         "with a traceback; leaving the with block terminates the sleeping worker.",
         verdicts=(
             holds(

@@ -37,10 +37,10 @@ CLAIMS = [
         "get_nowait() may still raise Empty for a moment, because a background thread "
         "writes the item into the pipe.",
         explanation="put() only appends to a buffer that the feeder thread pickles and "
-        "writes: right after the first put() in a process, empty() is True and "
-        "get_nowait() raises Empty nearly every time; the item arrives soon after. The "
-        "moment is the time the feeder thread needs to run, which under load is "
-        "milliseconds rather than 'infinitesimal'.",
+        "writes: with an item whose pickling takes 0.2 s, put() returns at once while "
+        "empty() is still True and get_nowait() raises Empty; the item arrives once "
+        "pickled. The moment lasts as long as the feeder thread needs, which can be "
+        "far from 'infinitesimal'.",
         verdicts=(holds(),),
     ),
     Claim(
@@ -280,7 +280,7 @@ CLAIMS = [
         id="queue-api.task-done-too-many",
         section="queue-api",
         cite="Reference › Pipes and Queues › JoinableQueue.task_done",
-        statement="task_done() called more times than there were items put raises "
+        statement="Calling task_done() once too often (more calls than items put) raises "
         "ValueError.",
         explanation="On a fresh JoinableQueue, and after one put/get/task_done, a further "
         "task_done() raises ValueError 'task_done() called too many times'.",

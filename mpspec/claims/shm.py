@@ -103,8 +103,8 @@ CLAIMS = [
         id="shm.unlink-once",
         section="shm",
         cite=cite("SharedMemory.unlink() (call it once across all processes)"),
-        statement="unlink() should be called only once across all the processes that "
-        "use a block; a second call fails.",
+        statement="Of all the processes sharing a block, just one should unlink() it; a "
+        "second call fails.",
         explanation="A second unlink(), from the same instance, another instance or "
         "another process, raises FileNotFoundError (and leaves the resource tracker "
         "alone: the first call already unregistered the name).",
@@ -119,8 +119,8 @@ CLAIMS = [
         id="shm.unlink-close-any-order",
         section="shm",
         cite=cite("SharedMemory.unlink() (3.13 wording: close and unlink in any order)"),
-        statement="The last user of a block may call unlink() and close() in either "
-        "order.",
+        statement="For the last user of a block, the order of unlink() and close() does not "
+        "matter.",
         explanation="Both orders succeed with no error and no resource-tracker warning; "
         "close() may even be called again.",
         verdicts=(NO_BILLIARD, holds()),

@@ -167,7 +167,7 @@ CLAIMS = [
         cite="Synchronization primitives › Barrier; threading › Barrier.wait()",
         statement="A barrier wait that times out raises BrokenBarrierError and breaks the "
         "barrier, so the other waiting parties get BrokenBarrierError too.",
-        explanation="With Barrier(3, timeout=0.3) and two children waiting, both raise "
+        explanation="With Barrier(3, timeout=0.2) and two children waiting, both raise "
         "threading.BrokenBarrierError (the library has no class of its own) after the "
         "timeout; the barrier is then broken for every process until reset().",
         verdicts=(holds(),),
@@ -223,7 +223,7 @@ CLAIMS = [
         id="sync.sigint-interrupts-acquire",
         section="sync",
         cite="Synchronization primitives (the note on SIGINT)",
-        statement="A SIGINT (Ctrl-C) arriving while the main thread is blocked in "
+        statement="If Ctrl-C (SIGINT) comes while the main thread waits in "
         "acquire() of a Lock, RLock, Semaphore or BoundedSemaphore, or in a Condition's "
         "acquire() or wait(), interrupts the call with KeyboardInterrupt, unlike the "
         "equivalent calls of threading, which ignore it.",

@@ -429,10 +429,10 @@ def test_terminate_kills_busy_workers_and_abandons_their_results(ctx, tmp_path, 
     finishes (none writes its file) and no result ever becomes ready.  billiard's
     terminate() itself keeps waiting for those results after the workers are gone,
     until they are discarded."""
-    shared = {"started": ctx.Event(), "release": ctx.Event()}
+    shared = {"started": ctx.Event(), "release": ctx.Semaphore(0)}
     paths = [tmp_path / f"task-{i}" for i in range(4)]
     with support.pool(ctx, 2, shared) as pool:
-        pending = [pool.apply_async(pools.start_then_wait_then_write, (str(p),)) for p in paths]
+        pending = [pool.apply_async(pa.start_then_write_when_released, (str(p),)) for p in paths]
         assert shared["started"].wait(DEADLINE)
         workers = list(pool._pool)
         if verdict == "holds":
@@ -447,6 +447,8 @@ def test_terminate_kills_busy_workers_and_abandons_their_results(ctx, tmp_path, 
                 result.discard()
             stopping.join(DEADLINE)
             assert not stopping.is_alive()
+        for _ in paths:  # a task still running somewhere would now write its file
+            shared["release"].release()
         pool.join()
         assert not any(w.is_alive() for w in workers)
         assert not any(r.ready() for r in pending)

@@ -107,14 +107,15 @@ def read_in_thread(read):
 
 @pytest.mark.claim("shared.value-array-visible")
 def test_what_a_child_writes_into_a_value_and_an_array_the_parent_reads(ctx):
-    """A child sets a Value('d') to 3.1415927 and negates the ten items of an
-    Array('i', range(10)); after join the parent reads exactly those numbers."""
-    number = ctx.Value("d", 0.0)
-    numbers = ctx.Array("i", range(10))
-    child = support.run(ctx, shared.write_pi_and_negate, number, numbers)
+    """A child sets a Value('d') to 2.718 and turns each item n of an Array('i')
+    of seven numbers into 3n + 1; after join the parent reads exactly those numbers."""
+    start = [4, -2, 0, 15, 7, -9, 100]
+    number = ctx.Value("d", -1.0)
+    numbers = ctx.Array("i", start)
+    child = support.run(ctx, shared.write_ratio_and_triple, number, numbers)
     assert child.exitcode == 0
-    assert number.value == 3.1415927
-    assert numbers[:] == [-i for i in range(10)]
+    assert number.value == 2.718
+    assert numbers[:] == [3 * n + 1 for n in start]
 
 
 @pytest.mark.claim("shared.typecodes")
@@ -489,23 +490,24 @@ def test_a_child_inside_with_wrapper_holds_its_lock(ctx):
 
 @pytest.mark.claim("shared.struct-array-example")
 def test_the_documented_example_prints_its_results_but_bytes_for_the_string(start_method, facts, verdict):
-    """The example run as a program under each start method prints 49,
-    0.1111111111111111, the squared points as documented, and b'HELLO WORLD' where
-    the docs show HELLO WORLD.  Under multiprocess with spawn or forkserver, its
-    child cannot be started (PicklingError); under billiard 4.2 (Python < 3.10) it
-    dies looking for its target in a main module it never imported."""
+    """A program shaped like the docs' example (our own values and changes), run
+    under each start method, prints every value the child computed, but the c_char
+    array's text as bytes (b'...') where the docs show a plain string.  Under
+    multiprocess with spawn or forkserver, its child cannot be started
+    (PicklingError); under billiard 4.2 (Python < 3.10) it dies looking for its
+    target in a main module it never imported."""
     done = support.run_script("shared_example.py", start_method)
     if verdict == "does-not-hold":
         assert done.returncode != 0 and not done.stdout
         if facts.library == "multiprocess":
             assert "PicklingError" in done.stderr and "PyCStructType" in done.stderr, done.stderr[-2000:]
         else:
-            assert "AttributeError" in done.stderr and "'change_all'" in done.stderr, done.stderr[-2000:]
+            assert "AttributeError" in done.stderr and "'rework'" in done.stderr, done.stderr[-2000:]
         return
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "49",
-        "0.1111111111111111",
-        "b'HELLO WORLD'",
-        "[(3.515625, 39.0625), (33.0625, 4.0), (5.640625, 90.25)]",
+        "42",
+        "6.0",
+        "b'SHARED MEMORY'",
+        "[(8.0, 1.0), (2.5, -6.0), (5.0, 20.0)]",
     ]

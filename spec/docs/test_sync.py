@@ -83,6 +83,19 @@ def counters(ctx, n=3):
     return [ctx.Value("i", 0) for _ in range(n)]
 
 
+def all_asleep(procs):
+    """Whether every process in ``procs`` is blocked (sleeping), by psutil; true
+    where psutil is missing (the callers then rely on their report counters)."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil is a dependency everywhere we run
+        return True
+    try:
+        return all(psutil.Process(p.pid).status() == psutil.STATUS_SLEEPING for p in procs)
+    except psutil.NoSuchProcess:
+        return True  # a child already gone: its exit code tells the story
+
+
 # --- Lock -------------------------------------------------------------------------------
 
 
@@ -272,14 +285,16 @@ def test_releasing_an_rlock_one_does_not_own_raises_assertion_error(ctx):
 def admitted(ctx, lock, children, let_in, before=None):
     """Start ``children`` children that each enter a critical section guarded by
     ``lock`` and stay there until told to go.  Once ``let_in`` of them are in (after
-    ``before()``, if given, frees the lock), check that no other gets in during WAIT;
+    ``before(procs, ready)``, if given, frees the lock; ``ready`` counts the children
+    that are about to call acquire()), check that no other gets in during WAIT;
     then let them all through.  Returns the highest number inside at once."""
-    entered, inside, most = counters(ctx)
+    entered, inside, most, ready = counters(ctx, 4)
     go = ctx.Event()
-    procs = [ctx.Process(target=sync.critical_section, args=(lock, entered, inside, most, go)) for _ in range(children)]
+    args = (lock, entered, inside, most, go, ready)
+    procs = [ctx.Process(target=sync.critical_section, args=args) for _ in range(children)]
     with support.started(*procs):
         if before is not None:
-            before()
+            before(procs, ready)
         assert support.wait_until(lambda: entered.value >= let_in), f"only {entered.value} got in"
         time.sleep(WAIT)  # a deliberate wait: nobody else may get in meanwhile
         assert entered.value == let_in, f"{entered.value} got in, expected {let_in}"
@@ -298,8 +313,9 @@ def test_releasing_an_rlock_lets_exactly_one_blocked_process_in(ctx):
     rlock = ctx.RLock()
     rlock.acquire()
 
-    def release_after_all_blocked():
-        time.sleep(WAIT)  # the children reach their acquire (the result does not depend on it)
+    def release_after_all_blocked(procs, ready):
+        assert support.wait_until(lambda: ready.value == len(procs)), f"only {ready.value} reached acquire()"
+        assert support.wait_until(lambda: all_asleep(procs)), "the children did not block in acquire()"
         rlock.release()
 
     try:
@@ -400,9 +416,12 @@ def test_wait_for_returns_once_another_process_makes_the_predicate_true(ctx, kin
     RLock, returns True after the parent sets the shared value and calls
     notify_all(); an unnotified wait(0.2) returns False after the timeout."""
     cond = ctx.Condition(getattr(ctx, kind)())
-    value, result = ctx.Value("i", 0), ctx.Value("i", -1)
-    child = ctx.Process(target=sync.wait_for_value, args=(cond, value, 3, result))
+    value, result, waiting = ctx.Value("i", 0), ctx.Value("i", -1), ctx.Value("i", 0)
+    child = ctx.Process(target=sync.wait_for_value, args=(cond, value, 3, result, waiting))
     with support.started(child):
+        # The child sets `waiting` holding the lock and lets go of it only inside
+        # wait_for(): once the parent takes the lock after seeing it, the child sleeps.
+        assert support.wait_until(lambda: waiting.value == 1), "the child never reached wait_for()"
         for step in (1, 2, 3):
             with cond:
                 value.value = step
@@ -425,7 +444,7 @@ def notify_counts(ctx, cond, wake, expected):
         assert support.wait_until(lambda: waiting.value == 2)
         with cond:
             wake(cond)
-        support.wait_until(lambda: woken.value >= expected)
+        assert support.wait_until(lambda: woken.value >= expected), f"only {woken.value} woke"
         time.sleep(WAIT)  # a deliberate wait: no further child may wake
         count = woken.value
         with cond:
@@ -515,7 +534,8 @@ def interrupt_each(kinds, timeout=DEADLINE):
                 line, pending = pending.split(b"\n", 1)
                 line = line.decode()
                 if line.startswith("ready "):
-                    support.wait_until(lambda: script.status() == psutil.STATUS_SLEEPING, timeout=DEADLINE)
+                    if not support.wait_until(lambda: script.status() == psutil.STATUS_SLEEPING, timeout=DEADLINE):
+                        raise support.ChildHung(f"{' '.join(cmd)} never blocked after reporting {line!r}")
                     os.kill(proc.pid, signal.SIGINT)
                 else:
                     report = json.loads(line)
