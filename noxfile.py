@@ -69,11 +69,16 @@ _expose_pyenv_interpreters()
 _expose_extra_interpreters()
 
 
+def _extras(extra=""):
+    """The project with numpy (for shm.numpy-view) and ``extra`` ("[billiard]")."""
+    return ".[" + ",".join(["numpy"] + ([extra.strip("[]")] if extra else [])) + "]"
+
+
 def _run_spec(session, name, *pytest_args, python_flags=(), extra=""):
     out = REPORTS / name
     if out.exists():
         shutil.rmtree(out)
-    session.install("-e", f".[numpy{',' + extra.strip('[]') if extra else ''}]")
+    session.install("-e", _extras(extra))
     session.run(
         "python", *python_flags, "-m", "pytest", "spec", "-n", "2", "-q", "-p", "no:cacheprovider",
         f"--spec-report={out}", *pytest_args, *session.posargs,
@@ -107,7 +112,7 @@ FLAKE = ROOT / ".matrix" / "flake"
 def _flake(session, name, *args, extra=""):
     runs = int(os.environ.get("MPSPEC_FLAKE_RUNS", "4"))
     FLAKE.mkdir(parents=True, exist_ok=True)
-    session.install("-e", f".{extra}")
+    session.install("-e", _extras(extra))
     session.run(
         "python", "-m", "mpspec.flake", "--runs", str(runs), "--loaded", str(runs // 2),
         "--json", str(FLAKE / f"{name}.json"), *args, *session.posargs,
