@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -148,6 +149,11 @@ def pytest_configure(config):
         # xdist starts its workers as plain `python`: without this, `python -O -m
         # pytest -n 2` would run every test unoptimized (the asserts back in place).
         os.environ["PYTHONOPTIMIZE"] = str(sys.flags.optimize)
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # Started in the background by a shell (`nox &`, CI runners), the run inherits
+        # SIGINT ignored, and so would every child: interrupt() and Ctrl-C would show
+        # nothing.  Give the run a foreground program's handler, as Python installs it.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     config.stash[STATE] = SpecState(config)
     children.start_session(lib.mp)  # no __main__ re-run in children, forkserver preload
 

@@ -282,6 +282,33 @@ def test_python_dash_o_reaches_the_xdist_workers(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+SIGINT_HANDLER = '''
+import signal
+
+@pytest.mark.claim("basics.threads-share")
+def test_sees_the_default_sigint_handler():
+    """runs with Python's own SIGINT handler"""
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+'''
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="not applicable: no POSIX signal dispositions to inherit")
+def test_a_run_started_with_sigint_ignored_gives_its_tests_the_default_handler(tmp_path):
+    """A shell's background job inherits SIGINT ignored; the spec's interrupt() and
+    Ctrl-C tests need the handler a foreground program has."""
+    import signal
+
+    root, pids = project(tmp_path, SIGINT_HANDLER)
+    env = dict(os.environ, MPSPEC_SELFTEST_PIDS=str(pids))
+    for mode in (["-p", "no:xdist"], ["-n", "2"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "spec", "-p", "no:cacheprovider", "-q", *mode],
+            cwd=str(root), env=env, capture_output=True, text=True, timeout=300,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
 # --- bad input ------------------------------------------------------------------
 
 
