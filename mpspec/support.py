@@ -212,6 +212,37 @@ def started(*processes):
             stop(p)
 
 
+def in_thread(call, *args):
+    """Start ``call(*args)`` in a daemon thread; return (thread, result dict), where
+    the dict gets "value" or "error" when the call ends."""
+    import threading
+
+    result = {}
+
+    def run():
+        try:
+            result["value"] = call(*args)
+        except BaseException as exc:  # noqa: BLE001 (handed to the caller)
+            result["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, result
+
+
+def call_within(call, *args, timeout: float = DEADLINE):
+    """``call(*args)`` for a call that takes no timeout of its own (a chunked imap's
+    generator, pool.join()): run in a thread; ChildHung if it has not returned within
+    ``timeout``; its exception re-raised."""
+    thread, result = in_thread(call, *args)
+    thread.join(timeout)
+    if thread.is_alive():
+        raise ChildHung(f"{getattr(call, '__name__', call)!r} gave no result within {timeout:g} s")
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
 def wait_until(predicate, timeout: float = DEADLINE, interval: float = 0.01):
     """Poll ``predicate`` until it is true or ``timeout`` passes; return its last value."""
     deadline = time.monotonic() + timeout

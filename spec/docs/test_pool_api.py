@@ -46,18 +46,6 @@ def ended(pool):
         pool.join()
 
 
-def in_thread(function, *args):
-    """``function(*args)`` in a thread, so that a call without a timeout (a chunked
-    imap's generator) cannot hang the test past DEADLINE."""
-    box = []
-    thread = threading.Thread(target=lambda: box.append(function(*args)), daemon=True)
-    thread.start()
-    thread.join(DEADLINE)
-    if not box:
-        raise support.ChildHung(f"{function.__name__} gave no result within {DEADLINE:g} s")
-    return box[0]
-
-
 def error_of(seen, facts):
     """The exception an error_callback received (billiard wraps it in ExceptionInfo)."""
     return seen.exception if facts.library == "billiard" else seen
@@ -362,7 +350,7 @@ def test_imap_next_with_a_timeout_raises_timeout_error(ctx):
             results.next(DEADLINE)
         chunked = pool.imap(pools.square, range(5), chunksize=2)
         assert not hasattr(chunked, "next")
-        assert in_thread(list, chunked) == [0, 1, 4, 9, 16]
+        assert support.call_within(list, chunked) == [0, 1, 4, 9, 16]
 
 
 @pytest.mark.claim("pool-api.imap-unordered-single-worker-ordered")
@@ -372,7 +360,7 @@ def test_imap_unordered_on_one_worker_keeps_input_order(ctx, chunksize):
     of 3).  (With two workers it does not: see the imap-unordered-complete test.)"""
     with support.pool(ctx, 1) as pool:
         results = pool.imap_unordered(pools.square, range(30), chunksize=chunksize)
-        assert in_thread(list, results) == [x * x for x in range(30)]
+        assert support.call_within(list, results) == [x * x for x in range(30)]
 
 
 @pytest.mark.claim("pool-api.starmap-unpacks")

@@ -52,26 +52,11 @@ def timed(call, *args, **kwargs):
     return result, time.monotonic() - start
 
 
-def in_thread(call, *args):
-    """Start ``call(*args)`` in a daemon thread; return (thread, result dict)."""
-    result = {}
-
-    def run():
-        try:
-            result["value"] = call(*args)
-        except BaseException as exc:  # noqa: BLE001 (handed to the caller)
-            result["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, result
-
-
 def promptly(call, *args):
     """``call(*args)`` in a thread that must finish within PROMPT seconds; return its
     result.  (A thread, so that a call that wrongly waits fails the test instead of
     hanging it.)"""
-    thread, result = in_thread(call, *args)
+    thread, result = support.in_thread(call, *args)
     thread.join(PROMPT)
     assert not thread.is_alive(), f"{call!r} was still waiting after {PROMPT:g} s"
     if "error" in result:
@@ -107,7 +92,7 @@ def test_a_lock_held_by_a_child_makes_the_parent_wait_until_it_is_released(ctx):
     with held_by_child(ctx, lock) as go:
         got, elapsed = timed(lock.acquire, timeout=WAIT)
         assert got is False and elapsed >= WAIT * SLACK
-        thread, result = in_thread(lock.acquire, True, DEADLINE)
+        thread, result = support.in_thread(lock.acquire, True, DEADLINE)
         thread.join(WAIT)
         assert thread.is_alive(), "acquire() returned while the child held the lock"
         go.set()
@@ -188,7 +173,7 @@ def test_acquire_timeouts_positive_negative_none_and_ignored(ctx):
         assert promptly(lambda: lock.acquire(timeout=-0.5)) is False
         assert promptly(lambda: lock.acquire(False, DEADLINE)) is False
         assert promptly(lambda: lock.acquire(block=False, timeout=DEADLINE)) is False
-        thread, result = in_thread(lambda: lock.acquire(timeout=None))
+        thread, result = support.in_thread(lambda: lock.acquire(timeout=None))
         thread.join(WAIT)
         assert thread.is_alive(), "acquire(timeout=None) gave up while the lock was held"
         go.set()
