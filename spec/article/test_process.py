@@ -138,7 +138,7 @@ def test_the_article_subclass_example_as_a_script(start_method, optimize):
     ran = sorted(line for line in done.stdout.splitlines() if line.startswith("ran "))
     if optimize:
         assert done.returncode == 0, done.stderr
-        assert ran == ["ran 0", "ran 1", "ran 2"]
+        assert ran == ["ran 0", "ran 1", "ran 2"], f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
         assert "parent done" in done.stdout
     else:
         assert done.returncode == 1
