@@ -26,7 +26,9 @@ a deadline on everything) and mspec's leak checks:
   registered with it; this one also sees blocks created with ``track=False``, by
   child interpreters, or whose tracker was killed.  It cannot tell two runs at
   once apart: the project's self-tests, which start many runs side by side, turn it
-  off in those runs (MPSPEC_SHM_GUARD=0) and keep it for their own session.
+  off in those runs (MPSPEC_SHM_GUARD=0) and keep it for their own session.  Each
+  test process notes the names that appeared during each test and outlived it, so
+  a leftover is reported with the test(s) it appeared in.
 - **Listening sockets** (every test): a socket of the test process that listens
   (AF_INET/AF_INET6, or AF_UNIX) when the test ends and did not before fails the
   test: an unclosed Listener, or a manager server run in a thread.
@@ -413,8 +415,11 @@ def _mpspec_leak_guard(request):
     """After every test: no descendant alive or a zombie, no queue feeder thread, no
     new listening socket."""
     listening_before = listening_sockets()
+    shm_before = _shm_watched()
     yield
     reap_library_children()
+    if shm_before is not None:
+        note_new_shm(request.node.nodeid, shm_before)
     leftovers = settle(stray_processes())
     leftovers += settle(_orphans(getattr(request.node, "_mpspec_tree", []), leftovers))
     # One that ended by itself since it was seen was finishing, not leaked.
@@ -726,6 +731,35 @@ def shm_left_behind(before, settle_for: float = 3.0, unused_for: float = 1.0):
         time.sleep(0.1)
 
 
+def _shm_watched():
+    """/dev/shm's names now, if this run checks /dev/shm (else None)."""
+    if os.environ.get(SHM_GUARD, "1") == "0" or not os.environ.get(GUARD_DIR):
+        return None
+    return shm_entries()
+
+
+def note_new_shm(nodeid, before):
+    """Log the /dev/shm names that appeared during the test and are still there, so
+    that a leftover at the end of the run names the test(s) it appeared in.  (Under
+    -n 2 the other worker's test may have made it: both are named.)"""
+    new = (shm_entries() or set()) - before
+    if new:
+        log = os.path.join(os.environ[GUARD_DIR], f"shm-{os.getpid()}.log")
+        with open(log, "a", encoding="utf-8") as f:
+            f.writelines(f"{name}\t{nodeid}\n" for name in sorted(new))
+
+
+def shm_origins(directory):
+    """{name: [test ids]} from the workers' logs of new /dev/shm names."""
+    origins = {}
+    for log in sorted(Path(directory).glob("shm-*.log")):
+        for line in log.read_text(errors="replace").splitlines():
+            name, _, nodeid = line.partition("\t")
+            if nodeid not in origins.setdefault(name, []):
+                origins[name].append(nodeid)
+    return origins
+
+
 def remove_shm(names):
     for name in names:
         try:
@@ -751,6 +785,7 @@ def pytest_sessionfinish(session, exitstatus):
     if directory is None:
         return
     warnings = tracker_warnings(directory)
+    origins = shm_origins(directory)
     shutil.rmtree(directory, ignore_errors=True)
     if warnings:
         config._mpspec_tracker_warnings = warnings
@@ -761,7 +796,7 @@ def pytest_sessionfinish(session, exitstatus):
         left = shm_left_behind(before)
         if left:
             remove_shm(left)
-            config._mpspec_shm_left = left
+            config._mpspec_shm_left = [(name, origins.get(name, [])) for name in left]
             if session.exitstatus == 0:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -770,8 +805,9 @@ def pytest_terminal_summary(terminalreporter, config):
     left = getattr(config, "_mpspec_shm_left", None)
     if left:
         terminalreporter.write_sep("=", f"/dev/shm: the run left {len(left)} entr(ies), now removed (the run fails)", red=True)
-        for name in left:
-            terminalreporter.write_line(f"{SHM}/{name}")
+        for name, tests in left:
+            seen = "appeared during " + " or ".join(tests) if tests else "appeared outside any test"
+            terminalreporter.write_line(f"{SHM}/{name} ({seen})")
     warnings = getattr(config, "_mpspec_tracker_warnings", None)
     if warnings:
         terminalreporter.write_sep("=", "resource tracker: leaked resources (the run fails)", red=True)

@@ -225,7 +225,12 @@ def test_an_entry_the_run_leaves_in_dev_shm_fails_the_run_and_is_removed(tmp_pat
         assert "PASSED spec/test_selftest.py::test_leaves_an_entry_in_dev_shm" in out, out
         assert done.returncode == 1, out + done.stderr
         assert re.search(r"/dev/shm: the run left \d+ entr\(ies\), now removed \(the run fails\)", out), out
-        assert re.search(r"^/dev/shm/mpspec-selftest-\d+$", out, re.M), out
+        # ... naming the test it appeared in
+        assert re.search(
+            r"^/dev/shm/mpspec-selftest-\d+ \(appeared during spec/test_selftest.py::test_leaves_an_entry_in_dev_shm\)$",
+            out,
+            re.M,
+        ), out
         left = [n for n in set(os.listdir("/dev/shm")) - before if n.startswith("mpspec-selftest-")]
         assert left == []
 
