@@ -566,7 +566,7 @@ def pytest_sessionstart(session):
     if not hasattr(config, "workerinput"):
         # MPSPEC_SHM_GUARD=0: the project's self-tests run many spec runs at once, which
         # this check could not tell apart (their own session checks them all).
-        config._mpspec_shm_before = shm_entries() if os.environ.get(SHM_GUARD, "1") != "0" else None
+        config._mpspec_shm_before = shm_entries() if shm_guard_on() else None
         # The directory where every test process of this run logs its resource tracker.
         config._mpspec_guard_dir = tempfile.mkdtemp(prefix="mpspec-guard-")
         os.environ[GUARD_DIR] = config._mpspec_guard_dir
@@ -731,11 +731,14 @@ def shm_left_behind(before, settle_for: float = 3.0, unused_for: float = 1.0):
         time.sleep(0.1)
 
 
+def shm_guard_on():
+    """False when MPSPEC_SHM_GUARD=0 turns the /dev/shm check off."""
+    return os.environ.get(SHM_GUARD, "1") != "0"
+
+
 def _shm_watched():
     """/dev/shm's names now, if this run checks /dev/shm (else None)."""
-    if os.environ.get(SHM_GUARD, "1") == "0" or not os.environ.get(GUARD_DIR):
-        return None
-    return shm_entries()
+    return shm_entries() if shm_guard_on() and os.environ.get(GUARD_DIR) else None
 
 
 def note_new_shm(nodeid, before):
