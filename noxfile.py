@@ -6,7 +6,8 @@
     nox -s spec-3.12     # one interpreter
 
 Each run writes .matrix/reports/<session>/report.json; `nox -s matrix` merges every
-report there into docs/MATRIX.md and docs/matrix.html.  An interpreter that is not
+report there into docs/results.json (what the site is built from: python -m mpspec.site
+DIR) and the short docs/MATRIX.md.  An interpreter that is not
 installed is reported as missing (skipped), never as a failure.
 
 Interpreters are found on PATH (as python3.X / pypy3.X) and among pyenv's versions.
@@ -150,8 +151,8 @@ def flake_report(session):
 
 @nox.session(python=False)
 def matrix(session):
-    """Merge every report under .matrix/reports into docs/MATRIX.md, docs/matrix.html and
-    the README's table of differences."""
+    """Merge every report under .matrix/reports into docs/results.json (the site's data),
+    docs/MATRIX.md and the README's table of differences."""
     reports = sorted(str(p) for p in REPORTS.glob("*/report.json"))
     if not reports:
         session.error("no reports under .matrix/reports: run the other sessions first")

@@ -1,5 +1,5 @@
 """The CI workflow and the matrix tooling: the workflow passes actionlint, and the
-merge turns reports into MATRIX.md and matrix.html."""
+merge turns reports into results.json (the site's data) and a short MATRIX.md."""
 
 import json
 import os
@@ -29,7 +29,8 @@ def test_the_workflow_passes_actionlint():
 def test_the_workflow_covers_every_os_and_python():
     text = WORKFLOW.read_text(encoding="utf-8")
     for needle in ("ubuntu-latest", "macos-latest", "windows-latest", '"3.9"', '"3.14"', '"3.14t"',
-                   "python -O -m pytest", "--impl=", "mpspec.matrix"):
+                   "python -O -m pytest", "--impl=", "mpspec.matrix", "mpspec.site",
+                   "actions/upload-pages-artifact", "actions/deploy-pages"):
         assert needle in text
 
 
@@ -51,44 +52,30 @@ def _report(path, version, library="multiprocessing", optimize=0, verdict="holds
     return path
 
 
-def test_the_matrix_merges_reports_and_marks_differences(tmp_path):
+def test_the_matrix_merges_reports_into_results_and_a_short_summary(tmp_path):
     a = _report(tmp_path / "a.json", "3.11.7")
     b = _report(tmp_path / "b.json", "3.11.7", library="multiprocess", verdict="does-not-hold", outcome="failed")
     assert matrix.main([str(a), str(b), "--out", str(tmp_path / "out")]) == 0
     md = (tmp_path / "out" / "MATRIX.md").read_text(encoding="utf-8")
-    page = (tmp_path / "out" / "matrix.html").read_text(encoding="utf-8")
-    assert "| E2 | linux · 3.11.7 · multiprocess |" in md
-    assert "| `process.closure-target` **Δ** | ✅ ✅ ✅ | ❌⚠️ ❌⚠️ ❌⚠️ |" in md
-    assert "| `basics.threads-share` | ✅ ✅ ✅ | ✅ ✅ ✅ |" in md
-    assert md.index("### 基础 — Basics") < md.index("### 进程类 — The Process class")
-    assert "http" not in page.replace("http-equiv", "")  # self-contained: nothing fetched
-    # Each explanation is written once, beside its claim; cells point to it by number.
-    assert page.count("note spawn") == 2  # once per verdict it explains
-    # A cell names its explanation by number, and its outcome where it did not pass.
-    assert "<td class='c does-not-hold failed' title='failed'>❌<sup>5</sup><br>⚠ failed</td>" in page
-    assert "<b>does not hold</b>: note spawn <i>(linux · 3.11.7 · multiprocess spawn)</i>" in page
-    # Filters: by chapter (each chapter of the reports is an option) and by difference.
-    assert "<option value='process'>进程类 — The Process class (1)</option>" in page
-    assert "id='only-diff'" in page and "data-chapter='process'" in page
+    data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert [e["label"] for e in data["environments"]] == ["linux · 3.11.7", "linux · 3.11.7 · multiprocess"]
+    closure = next(c for c in data["claims"] if c["id"] == "process.closure-target")
+    assert [row["spawn"][:2] for row in closure["results"]] == [["holds", "passed"], ["does-not-hold", "failed"]]
+    assert "| linux · 3.11.7 · multiprocess | fork |" in md
+    # The summary links each claim that differs to its page on the site.
+    assert "- [`process.closure-target`](" in md and "/claims/process.closure-target/)" in md
+    assert "`basics.threads-share`" not in md
+    assert not (tmp_path / "out" / "matrix.html").exists()  # the matrix is a page of the site now
 
 
-def test_the_matrix_shows_what_code_that_names_no_start_method_gets(tmp_path):
-    """Where the default start method differs (fork up to 3.13, forkserver from 3.14 on
-    Linux), the claims whose verdict under the default differs are listed."""
-    old = _report(tmp_path / "a.json", "3.13.0")
-    data = json.loads(old.read_text(encoding="utf-8"))
-    data["claims"][0]["results"]["fork"]["verdict"] = "does-not-hold"  # closures run under fork
-    old.write_text(json.dumps(data), encoding="utf-8")
+def test_a_claim_that_begins_to_apply_differs_between_environments(tmp_path):
+    """n/a on one side counts as a difference: a feature new in 3.14 is listed."""
+    old = _report(tmp_path / "a.json", "3.13.0", verdict="n/a")
     new = _report(tmp_path / "b.json", "3.14.0", default="forkserver")
     assert matrix.main([str(old), str(new), "--out", str(tmp_path / "out")]) == 0
     md = (tmp_path / "out" / "MATRIX.md").read_text(encoding="utf-8")
-    page = (tmp_path / "out" / "matrix.html").read_text(encoding="utf-8")
-    assert "| E1 | linux · 3.13.0 | fork |" in md and "| E2 | linux · 3.14.0 | forkserver |" in md
-    assert "## Code that never names a start method" in md
-    assert "- **does not hold** (E1 fork): note fork" in md  # where environments disagree
-    assert "| `process.closure-target` | ❌ | ✅ |" in md
-    assert "`basics.threads-share` |" not in md.split("## Code that never names")[1].split("##")[0]
-    assert "<th class='m dflt'>forkserver ★</th>" in page
+    assert "| linux · 3.13.0 | fork |" in md and "| linux · 3.14.0 | forkserver |" in md
+    assert "- [`process.closure-target`](" in md
 
 
 def test_a_bad_report_is_a_clear_error(tmp_path, capsys):
@@ -106,5 +93,7 @@ def test_the_readme_lists_where_environments_differ(tmp_path):
     assert matrix.main([str(a), str(b), "--out", str(tmp_path / "out"), "--readme", str(readme)]) == 0
     text = readme.read_text(encoding="utf-8")
     assert "STALE-CONTENT" not in text and text.startswith("intro\n") and text.endswith("rest\n")
-    assert "| `process.closure-target` | does not hold on linux · 3.11.7 · -O (every method; elsewhere holds) |" in text \
-        or "| `process.closure-target` | holds on linux · 3.11.7 (every method; elsewhere does not hold) |" in text
+    row = next(line for line in text.splitlines() if "process.closure-target" in line)
+    assert row.startswith("| [`process.closure-target`](") and "/claims/process.closure-target/) |" in row
+    assert row.endswith("| does not hold on linux · 3.11.7 · -O (every method; elsewhere holds) |") \
+        or row.endswith("| holds on linux · 3.11.7 (every method; elsewhere does not hold) |")
