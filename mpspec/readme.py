@@ -11,15 +11,17 @@ Self-tests check both against the registry.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
-from mpspec.registry import ANY, CHAPTERS
+from mpspec import vocab
+from mpspec.registry import ANY, CHAPTERS, CLAIMS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BEGIN, END = "<!-- verdicts:begin -->", "<!-- verdicts:end -->"
 DOCS_BEGIN, DOCS_END = "<!-- docs:begin -->", "<!-- docs:end -->"
-SHORT = {"holds": "✅ holds", "does-not-hold": "❌ does not hold", "partly": "🟡 partly", "n/a": "— n/a"}
+SHORT = {v: vocab.emoji(v) for v in vocab.VERDICTS}
 METHODS = ("fork", "spawn", "forkserver")
 
 
@@ -83,7 +85,7 @@ def docs_block(data) -> str:
         "The docs claims that do not fully hold here, chapter by chapter (❌ does not hold, "
         "🟡 partly; start methods are named where the three differ). A promise the docs make "
         "for spawn and forkserver often does not hold under fork, by design. What really "
-        "happens, claim by claim, is in the living doc (`SPEC.md`) and the matrix "
+        "happens, claim by claim, is on each claim's page (linked) and in the matrix "
         "([docs/MATRIX.md](docs/MATRIX.md)).",
         "",
     ]
@@ -108,7 +110,21 @@ def docs_block(data) -> str:
     return "\n".join(lines)
 
 
-MARK = {"does-not-hold": "❌", "partly": "🟡"}
+MARK = {v: vocab.VERDICTS[v].emoji for v in ("does-not-hold", "partly")}
+# A claim ID in backticks that is not yet a link (not "[`id`](...)").
+_UNLINKED_ID = re.compile(r"(?<!\[)`([a-z][a-z-]*\.[a-z0-9-]+)`(?!\]\()")
+
+
+def link_claims(text: str, base: str = "") -> str:
+    """Every registered claim ID the text names in backticks becomes a link to its page
+    on the site; IDs already linked, and names that are not claims, stay as they are."""
+    from mpspec.site import claim_url
+
+    def link(m):
+        cid = m.group(1)
+        return f"[`{cid}`]({claim_url(cid, base)})" if cid in CLAIMS else m.group(0)
+
+    return _UNLINKED_ID.sub(link, text)
 
 
 def replace_block(text: str, new: str, begin: str = BEGIN, end: str = END) -> str:
@@ -137,7 +153,7 @@ def main(argv=None):
     text = replace_table(README.read_text(encoding="utf-8"), table(data))
     if any(c.get("source") == "docs" for c in data["claims"]):
         text = replace_block(text, docs_block(data), DOCS_BEGIN, DOCS_END)
-    README.write_text(text, encoding="utf-8")
+    README.write_text(link_claims(text), encoding="utf-8")
     print(f"updated the verdict table and the docs summary in {README}")
     return 0
 

@@ -4,6 +4,7 @@ verdict table agrees with the registry."""
 import re
 
 from mpspec import readme
+from mpspec.site import claim_url
 from mpspec.registry import ANY, CLAIMS, Facts
 from tests.helpers import ROOT
 
@@ -42,7 +43,10 @@ def _facts(block):
 def test_the_verdict_table_agrees_with_the_registry():
     table = readme.current_table(TEXT)
     facts = _facts(table)
-    rows = {r[1].strip("` ⚠️"): r for r in (line.split(" | ") for line in table.splitlines() if line.startswith("| ") and "| `" in line)}
+    rows = {
+        re.search(r"`([^`]+)`", r[1]).group(1): r
+        for r in (line.split(" | ") for line in table.splitlines() if line.startswith("| ") and "`" in line)
+    }
     article = {cid: c for cid, c in CLAIMS.items() if c.source == "article"}
     assert set(rows) == set(article)
     for cid, claim in article.items():
@@ -71,3 +75,12 @@ def test_the_docs_summary_lists_every_docs_claim_that_does_not_fully_hold():
     assert set(counted) == docs_chapters
     for chapter, count in counted.items():
         assert int(count) == sum(c.section == chapter for c in CLAIMS.values())
+
+
+def test_every_claim_id_the_readme_names_links_to_its_page_on_the_site():
+    named = set(re.findall(r"`([a-z][a-z-]*\.[a-z0-9-]+)`", TEXT)) & set(CLAIMS)
+    assert named, "the README names claims"
+    unlinked = sorted(set(readme._UNLINKED_ID.findall(TEXT)) & set(CLAIMS))
+    assert not unlinked, unlinked
+    for cid in named:
+        assert f"[`{cid}`]({claim_url(cid)})" in TEXT, cid
