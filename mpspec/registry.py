@@ -67,8 +67,22 @@ CHAPTERS: Tuple[Chapter, ...] = (
     Chapter("shm", "docs", "multiprocessing.shared_memory", "Shared memory blocks and ShareableList"),
     Chapter("conn", "docs", "Listeners and Clients; Authentication keys", "Connections and authentication (security)"),
     Chapter("manager", "docs", "Managers; Proxy Objects", "Managers and proxies"),
+    Chapter(
+        "futures", "docs", "concurrent.futures: ProcessPoolExecutor",
+        "concurrent.futures.ProcessPoolExecutor (and loky beside it)",
+    ),
 )
 CHAPTER = {c.key: c for c in CHAPTERS}
+
+# A library under test that replaces only part of what the spec covers: on its leg
+# every claim outside these chapters is n/a, with this reason (mpspec.lib.EXECUTOR_ONLY).
+LIBRARY_CHAPTERS = {
+    "loky": (
+        ("futures",),
+        "loky replaces concurrent.futures' ProcessPoolExecutor, not multiprocessing: "
+        "only the futures chapter tests it",
+    ),
+}
 
 _VERSION_CLAUSE = re.compile(r"^\s*(>=|<=|==|<|>)\s*(\d+(?:\.\d+){0,2})\s*$")
 
@@ -230,6 +244,9 @@ class Claim:
         return CHAPTER[self.section]
 
     def rule(self, env: Facts, method: str) -> When:
+        scope = LIBRARY_CHAPTERS.get(env.library)
+        if scope is not None and self.section not in scope[0]:
+            return When(NOT_APPLICABLE, scope[1])
         for rule in self.verdicts:
             if rule.matches(env, method):
                 return rule

@@ -212,16 +212,16 @@ def started(*processes):
             stop(p)
 
 
-def in_thread(call, *args):
-    """Start ``call(*args)`` in a daemon thread; return (thread, result dict), where
-    the dict gets "value" or "error" when the call ends."""
+def in_thread(call, *args, **kwargs):
+    """Start ``call(*args, **kwargs)`` in a daemon thread; return (thread, result dict),
+    where the dict gets "value" or "error" when the call ends."""
     import threading
 
     result = {}
 
     def run():
         try:
-            result["value"] = call(*args)
+            result["value"] = call(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001 (handed to the caller)
             result["error"] = exc
 
@@ -283,3 +283,48 @@ def run_session(cmd, env, timeout: float, who: str):
         out, _ = proc.communicate()
         out += f"\n{who}: the run did not finish within {timeout} s and was killed\n"
     return proc, out
+
+
+@contextlib.contextmanager
+def executor(ctx, max_workers=None, **kwargs):
+    """A process pool executor of the library under test (concurrent.futures', or
+    loky's under ``--impl loky``: ``context=`` instead of ``mp_context=``) whose
+    workers start by ``ctx``.  On the way out, whatever happened, it is shut down
+    without waiting, its waiting calls cancelled (killed, under loky), and a worker or
+    manager thread still running after ``DEADLINE`` is killed."""
+    key = "context" if lib.name() == "loky" else "mp_context"
+    pool = lib.executor_class()(max_workers, **{key: ctx}, **kwargs)
+    try:
+        yield pool
+    finally:
+        end_executor(pool)
+
+
+def end_executor(pool, timeout: float = DEADLINE):
+    """Shut ``pool`` down without waiting, then see its workers and manager thread gone
+    within ``timeout``: stragglers are killed."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None) or getattr(pool, "_queue_management_thread", None)
+    deadline = time.monotonic() + timeout
+    try:
+        if lib.name() == "loky":
+            pool.shutdown(wait=False, kill_workers=True)
+        elif getattr(pool, "_max_tasks_per_child", None):
+            # Not wait=False: a worker retiring after it would make the manager thread
+            # fail before 3.14 (gh-119592), leaving the call queue's feeder running.
+            in_thread(pool.shutdown, True, cancel_futures=True)[0].join(timeout)
+        elif sys.version_info >= (3, 9):
+            pool.shutdown(wait=False, cancel_futures=True)
+        else:
+            pool.shutdown(wait=False)
+    except Exception:  # noqa: BLE001 (a broken or half-built executor: its workers still go)
+        pass
+    for worker in workers:
+        worker.join(max(0.1, deadline - time.monotonic()))
+        stop(worker)
+    if manager is not None:
+        manager.join(max(0.1, deadline - time.monotonic()))
+        if manager.is_alive():
+            for worker in lib.mp.active_children():
+                stop(worker)
+            manager.join(timeout)

@@ -173,3 +173,17 @@ def test_the_snapshot_of_the_docs_catalogue_is_current():
         pytest.skip(f"not applicable: {SHARED_DOCS_CATALOGUE} is not beside this checkout")
     ids = re.findall(r"^- `([a-z-]+\.[a-z0-9-]+)`", SHARED_DOCS_CATALOGUE.read_text(encoding="utf-8"), re.M)
     assert set(ids) <= set(DOCS_CATALOGUE), "catalogue has new IDs: update tests/docs-catalogue-ids.txt"
+
+
+def test_on_the_loky_leg_only_the_futures_chapter_applies():
+    """loky replaces concurrent.futures' executor only: every claim of another chapter
+    is n/a there, with the reason; the futures claims keep their own rules."""
+    loky, plain = Facts((3, 11, 7), library="loky"), Facts((3, 11, 7))
+    for claim in CLAIMS.values():
+        for method in claim.methods:
+            if claim.section == "futures":
+                assert claim.rule(loky, method) in claim.verdicts, claim.id
+            else:
+                assert claim.verdict(loky, method) == "n/a", claim.id
+                assert "only the futures chapter tests it" in claim.note(loky, method)
+    assert CLAIMS["process.closure-target"].verdict(plain, "spawn") != "n/a"
