@@ -223,7 +223,9 @@ def test_the_matrix_keeps_its_filters_in_the_address(served, desktop):
     assert _wait(lambda: "diff=1" not in desktop.current_url and "chapter=shm" in desktop.current_url)
 
 
-@pytest.mark.parametrize("page", ["claims/process.closure-target/", "upgrade/3.13-to-3.14/", "libraries/billiard/", ""])
+@pytest.mark.parametrize(
+    "page", ["", "claims/process.closure-target/", "upgrade/", "upgrade/3.13-to-3.14/", "libraries/billiard/", "chapters/shm/", "api/", "matrix/"]
+)
 def test_a_page_has_no_sideways_scrolling_on_a_phone(served, phone, page):
     phone.get(served + page)
     doc_width, viewport, wide = phone.execute_script(browser.OVERFLOW)

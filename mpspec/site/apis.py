@@ -11,7 +11,7 @@ import re
 
 # (name, pattern); the pattern is searched case-sensitively in the claim's text.
 APIS = (
-    ("Process", r"\bProcess\b(?!\w*Pool)"),
+    ("Process", r"\bProcess\b(?!\w*Pool)|kwargs"),
     ("Process.start", r"\bstart\(\)"),
     ("Process.join", r"\bjoin\(|\bjoined\b"),
     ("Process.terminate", r"\bterminate\(\)|SIGTERM"),
@@ -46,9 +46,10 @@ APIS = (
     ("JoinableQueue", r"JoinableQueue|task_done|task-done"),
     ("SimpleQueue", r"SimpleQueue|simplequeue"),
     ("Pipe", r"\bPipe\b|\bpipe\b"),
-    ("Connection.send / recv", r"\bsend\(|\brecv\(|send_bytes|recv_bytes|\bConnection\b"),
+    ("Connection", r"\bConnection\b|^conn\.|fileno"),
+    ("Connection.send / recv", r"\bsend\(|\brecv\(|send_bytes|recv_bytes"),
     ("Connection.poll", r"\bpoll\("),
-    ("connection.wait", r"connection\.wait|\bwait\(\) on|wait-no-eintr"),
+    ("connection.wait", r"connection\.wait|\bwait\(\) on|conn\.wait-"),
     ("Listener", r"\bListener\b"),
     ("Client", r"\bClient\b"),
     ("authkey", r"authkey|authentication|AuthenticationError|HMAC"),
@@ -64,7 +65,7 @@ APIS = (
     ("multiprocessing.dummy", r"multiprocessing\.dummy|\bdummy\b"),
     ("Lock", r"\bLock\b|\block\b"),
     ("RLock", r"\bRLock\b|rlock"),
-    ("Semaphore / BoundedSemaphore", r"Semaphore|semaphore"),
+    ("Semaphore / BoundedSemaphore", r"Semaphore|semaphore|sem_timedwait"),
     ("Condition", r"\bCondition\b|condition"),
     ("Event", r"\bEvent\b"),
     ("Barrier", r"\bBarrier\b|barrier"),

@@ -88,17 +88,24 @@ def serve(directory):
 COVERED_HEADERS = """
 const wrap = document.querySelector('.mx-wrap');
 const box = wrap.getBoundingClientRect();
+// The frozen claim column covers the columns scrolled under it, by design: look at
+// the part of each header right of it.
+const frozen = wrap.querySelector('thead th.mx-claim').getBoundingClientRect().right;
 const covered = [];
 let seen = 0;
-for (const th of wrap.querySelectorAll('thead th')) {
+for (const th of wrap.querySelectorAll('thead th:not(.mx-claim)')) {
   const r = th.getBoundingClientRect();
-  const x = Math.min(Math.max(r.left + r.width / 2, box.left + 1), box.right - 1);
+  // Inside the box's client area: its scroll bars are not part of the view.
+  const left = Math.max(r.left, frozen, box.left), right = Math.min(r.right, box.left + wrap.clientWidth);
   const y = r.top + r.height / 2;
-  if (r.right <= box.left || r.left >= box.right || y <= box.top || y >= box.bottom) continue;
+  if (right - left < 4 || y <= box.top || y >= box.top + wrap.clientHeight) continue;
   seen++;
-  const hit = document.elementFromPoint(x, y);
+  const hit = document.elementFromPoint((left + right) / 2, y);
   if (!hit || !(hit === th || th.contains(hit))) covered.push(th.textContent + ' under ' + (hit ? hit.outerHTML.slice(0, 80) : 'nothing'));
 }
+const corner = wrap.querySelector('thead th.mx-claim').getBoundingClientRect();
+const hit = document.elementFromPoint(corner.left + 4, corner.top + 4);
+if (!hit || !hit.closest('thead th.mx-claim')) covered.push('the claim header under ' + (hit ? hit.outerHTML.slice(0, 80) : 'nothing'));
 return [seen, covered];
 """
 

@@ -172,11 +172,13 @@ class Journeys(Pages):
                 out.append(f"- [{a} → {b}]({rel(page, upgrade_page(a, b))}): " + "; ".join(counts))
         out.append("\n## Any two versions\n")
         out.append("From the version in the row to the one in the column:\n")
+        out.append('<div class="fit pairs" markdown>\n')
         out.append("| from \\ to | " + " | ".join(versions[1:]) + " |")
         out.append("|---|" + "---|" * (len(versions) - 1))
         for a in versions[:-1]:
             cells = [f"[{b}]({rel(page, upgrade_page(a, b))})" if (a, b) in pages else "" for b in versions[1:]]
             out.append(f"| **{a}** | " + " | ".join(cells) + " |")
+        out.append("\n</div>")
         self.add(page, "\n".join(out))
 
     # --- libraries and implementations ------------------------------------------------

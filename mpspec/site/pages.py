@@ -163,7 +163,7 @@ class Pages:
                     why = "; ".join(cell.skipped) or cell.reason or cell.outcome
                     unconfirmed.append(f"{e.label}, {m}: {vocab.OUTCOMES[cell.outcome].word}: {w(why)}")
             rows.append(f"| {e.label} | " + " | ".join(cells) + " |")
-        out = ["## In every environment\n", '<div class="envs" markdown>\n']
+        out = ["## In every environment\n", '<div class="fit" markdown>\n']
         out.append("| environment | " + " | ".join(labels) + " |")
         out.append("|---|" + "---|" * len(labels))
         out += rows

@@ -53,7 +53,8 @@ DOCS_SECTIONS = (
 _WHATS_NEW = re.compile(r"What's New in (?:Python )?(3\.\d+)")
 _CHANGE = re.compile(r"\b(gh|GH|bpo)-(\d+)\b")
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef][\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\s·]*")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>#])")
+_MD_SPECIAL = re.compile(r"([\\*_\[\]|])")
+_CODE_SPAN = re.compile(r"(`[^`\n]+`)")
 
 
 def change_url(kind: str, number: str) -> str:
@@ -99,8 +100,13 @@ class Writer:
         return f"[`{claim_id}`]({rel(self.page, claim_page(claim_id))})" if not text else f"[{text}]({rel(self.page, claim_page(claim_id))})"
 
     def __call__(self, text: str) -> str:
-        """Plain text as Markdown."""
-        out = _MD_SPECIAL.sub(r"\\\1", text or "")
+        """Plain text as Markdown: what it puts in backticks stays code; the rest is
+        escaped, and its claim IDs, CPython changes and Chinese are marked up."""
+        parts = _CODE_SPAN.split(text or "")
+        return "".join(part if i % 2 else self._plain(part) for i, part in enumerate(parts))
+
+    def _plain(self, text: str) -> str:
+        out = _MD_SPECIAL.sub(r"\\\1", text).replace("<", "&lt;").replace(">", "&gt;")
         out = _CHANGE.sub(lambda m: f"[{m.group(0)}]({change_url(m.group(1), m.group(2))})", out)
 
         def ids(m):
