@@ -115,16 +115,20 @@ MARK = {v: vocab.VERDICTS[v].emoji for v in ("does-not-hold", "partly")}
 _UNLINKED_ID = re.compile(r"(?<!\[)`([a-z][a-z-]*\.[a-z0-9-]+)`(?!\]\()")
 
 
+_LINKED_ID = re.compile(r"\[`([a-z][a-z-]*\.[a-z0-9-]+)`\]\([^)\s]*/claims/\1/\)")
+
+
 def link_claims(text: str, base: str = "") -> str:
     """Every registered claim ID the text names in backticks becomes a link to its page
-    on the site; IDs already linked, and names that are not claims, stay as they are."""
+    on the site (``base``, default ``mpspec.site.SITE_URL``: links to another address
+    are pointed there too); names that are not claims stay as they are."""
     from mpspec.site import claim_url
 
     def link(m):
         cid = m.group(1)
         return f"[`{cid}`]({claim_url(cid, base)})" if cid in CLAIMS else m.group(0)
 
-    return _UNLINKED_ID.sub(link, text)
+    return _UNLINKED_ID.sub(link, _LINKED_ID.sub(r"`\1`", text))
 
 
 def replace_block(text: str, new: str, begin: str = BEGIN, end: str = END) -> str:
