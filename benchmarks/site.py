@@ -47,7 +47,7 @@ def weights(site: Path):
     for page in site.rglob("*.html"):
         pages[str(page.relative_to(site))] = len(gzip.compress(page.read_bytes(), 6))
     extra = {}
-    for rel in ("assets/results.json", "assets/matrix.js", "search/search_index.json"):
+    for rel in ("assets/matrix.json", "assets/matrix.js", "search/search_index.json"):
         path = site / rel
         if path.exists():
             extra[rel] = len(gzip.compress(path.read_bytes(), 6))

@@ -93,10 +93,28 @@ to show, or two to compare; columns that agree on every row shown are merged. Ho
 cell for what really happens there. The filters are kept in the page's address, so a view
 can be shared.
 
-<div id="mpspec-matrix" data-results="../assets/results.json" markdown="0">
+<div id="mpspec-matrix" data-results="../assets/matrix.json" markdown="0">
 <p>Loading the matrix… It needs JavaScript; every claim's page has the same data.</p>
 </div>
 """
+
+
+def matrix_data(data):
+    """What the matrix page loads: per claim its ID, chapter, statement and cells, and
+    only the notes the cells use (the claim pages carry the rest)."""
+    used = {}
+    claims = []
+    for c in data["claims"]:
+        rows = [
+            None if row is None else {m: [cell[0], cell[1], used.setdefault(cell[2], len(used))] for m, cell in row.items()}
+            for row in c["results"]
+        ]
+        claims.append(dict({k: c[k] for k in ("id", "section", "source", "statement")}, results=rows))
+    notes = [None] * len(used)
+    for old, new in used.items():
+        notes[new] = data["notes"][old]
+    head = {k: data[k] for k in ("schema", "generated", "methods", "chapters", "environments")}
+    return dict(head, notes=notes, claims=claims)
 
 
 def nav(site: Journeys, upgrades, libraries):
@@ -190,7 +208,7 @@ def build(results: Results, out: Path, site_url: str = "", repo_url: str = "", k
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         shutil.copytree(ASSETS, docs / "assets")
-        dump(results.data, docs / "assets" / "results.json")
+        dump(matrix_data(results.data), docs / "assets" / "matrix.json")
         cfg_path = tmp / "mkdocs.yml"
         # JSON is YAML: the configuration is written as data, never as text to parse.
         cfg_path.write_text(json.dumps(config(docs, out, site, upgrades, libraries, site_url, repo_url)), encoding="utf-8")
