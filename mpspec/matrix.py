@@ -27,7 +27,7 @@ def differs(r: Results, claim) -> bool:
     """True when some start method's verdict differs between environments (n/a counts
     as a verdict: a claim that begins or stops applying differs)."""
     for m in r.methods_of(claim):
-        if len({x.verdict for x in (r.cell(claim, e, m) for e in r.envs) if x}) > 1:
+        if len({x.verdict for x in (r.cell(claim, e, m) for e in r.envs if r.in_scope(claim, e)) if x}) > 1:
             return True
     return False
 
@@ -37,7 +37,7 @@ def departures(r: Results, claim):
     method: [(environment label, verdict, usual verdict, methods)]."""
     out = OrderedDict()
     for m in r.methods_of(claim):
-        seen = [(e.label, x.verdict) for e in r.envs for x in [r.cell(claim, e, m)] if x]
+        seen = [(e.label, x.verdict) for e in r.envs if r.in_scope(claim, e) for x in [r.cell(claim, e, m)] if x]
         if not seen:
             continue
         usual = Counter(v for _, v in seen).most_common(1)[0][0]

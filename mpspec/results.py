@@ -23,7 +23,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional
 
-from mpspec.registry import ALL_METHODS, ANY, CHAPTERS
+from mpspec.registry import ALL_METHODS, ANY, CHAPTERS, LIBRARY_CHAPTERS
 
 SCHEMA = 1
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "docs" / "results.json"
@@ -117,6 +117,8 @@ def merge(reports) -> dict:
                 "optimize": e["optimize"],
                 "start_methods": e.get("start_methods", []),
                 "default_start_method": e.get("default_start_method"),
+                # A library that replaces only some chapters' subject (loky): the rest is n/a there.
+                "scope": list(LIBRARY_CHAPTERS[e["library"]][0]) if e["library"] in LIBRARY_CHAPTERS else None,
                 "generated": r.get("generated"),
                 "duration_seconds": r.get("duration_seconds"),
                 "tests": tests,
@@ -284,6 +286,13 @@ class Results:
             raw[0], raw[1], self.notes[raw[2]], extra.get("reason", ""),
             tuple(extra.get("failed", ())), tuple(extra.get("skipped", ())),
         )
+
+    def in_scope(self, claim, env: Env) -> bool:
+        """False where the environment's library replaces only other parts of what the
+        spec covers (loky: the executor), so the claim is n/a there by design and says
+        nothing about a difference."""
+        scope = LIBRARY_CHAPTERS.get(env.library)
+        return scope is None or claim["section"] in scope[0]
 
     def methods_of(self, claim) -> tuple:
         return ALL_METHODS if claim.get("per_method", True) else (ANY,)

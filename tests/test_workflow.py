@@ -78,6 +78,19 @@ def test_a_claim_that_begins_to_apply_differs_between_environments(tmp_path):
     assert "- [`process.closure-target`](" in md
 
 
+def test_a_library_that_replaces_only_the_executor_differs_only_in_its_chapter(tmp_path):
+    """On the loky leg every claim outside the futures chapter is n/a by design: that
+    is not listed as a difference."""
+    stdlib = _report(tmp_path / "a.json", "3.11.7")
+    loky = _report(tmp_path / "b.json", "3.11.7", library="loky", verdict="n/a")
+    assert matrix.main([str(stdlib), str(loky), "--out", str(tmp_path / "out")]) == 0
+    md = (tmp_path / "out" / "MATRIX.md").read_text(encoding="utf-8")
+    assert "| linux · 3.11.7 · loky | fork |" in md
+    assert "process.closure-target" not in md and "(0)" in md
+    data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert [e["scope"] for e in data["environments"]] == [None, ["futures"]]
+
+
 def test_a_bad_report_is_a_clear_error(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text("{}", encoding="utf-8")

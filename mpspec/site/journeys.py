@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import List
 
-from mpspec.registry import ANY
+from mpspec.registry import ANY, LIBRARY_CHAPTERS
 from mpspec.results import Env, classify
 from mpspec.site.pages import Pages, front
 from mpspec.site.text import badge, change_url, changes_in, rel
@@ -19,6 +19,7 @@ LIBRARIES = OrderedDict(
         ("multiprocess", ("multiprocess", "the dill-based fork of multiprocessing", lambda e: e.library == "multiprocess")),
         ("pypy", ("PyPy", "another implementation of Python", lambda e: e.implementation == "PyPy" and e.library == "multiprocessing")),
         ("optimized", ("python -O", "CPython with assertions removed", lambda e: e.optimize and e.implementation == "CPython" and e.library == "multiprocessing")),
+        ("loky", ("loky vs the stdlib executor", "joblib's reimplementation of ProcessPoolExecutor", lambda e: e.library == "loky")),
     ]
 )
 
@@ -205,8 +206,13 @@ class Journeys(Pages):
                 if peer is None:
                     out.append(f"The matrix has no plain CPython {e.minor} on {e.platform} to compare {e.label} with.\n")
                     continue
-                verdict, applicability, notes = classify(self.r.compare(peer, e))
-                labels = dict(before_label=f"stdlib {peer.minor}", after_label=title, level="###" if len(envs) > 1 else "##")
+                scope = LIBRARY_CHAPTERS.get(e.library)
+                if scope:  # it replaces only part of what the spec covers: the rest is n/a there by design
+                    out.append(f"Only these chapters apply: {', '.join(scope[0])} ({w(scope[1])}).\n")
+                claims = [c for c in self.r.claims if not scope or c["section"] in scope[0]]
+                verdict, applicability, notes = classify(self.r.compare(peer, e, claims))
+                labels = dict(before_label=f"stdlib {peer.minor}", after_label=e.library if e.library != "multiprocessing" else title,
+                              level="###" if len(envs) > 1 else "##")
                 out.append(
                     f"Compared: **{e.label}** with **{peer.label}**: {len(verdict)} verdicts differ, "
                     f"{len(applicability)} claims apply on one side only, {len(notes)} differ in the notes only.\n"

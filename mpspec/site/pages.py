@@ -84,7 +84,7 @@ class Pages:
         """The environments where some verdict of the claim differs from ``env``'s."""
         out = []
         for e in self.r.envs:
-            if e is env:
+            if e is env or not self.r.in_scope(claim, e):
                 continue
             for m in self.r.methods_of(claim):
                 a, b = self.r.cell(claim, env, m), self.r.cell(claim, e, m)

@@ -63,7 +63,12 @@
       if (!state.diff) return true;
       return methods.some(function (m) {
         var seen = {};
-        idx.forEach(function (i) { var x = cellOf(data, c, i, m); if (x) seen[x[0]] = 1; });
+        idx.forEach(function (i) {
+          var scope = data.environments[i].scope;  // loky: only its chapter says anything
+          if (scope && scope.indexOf(c.section) < 0) return;
+          var x = cellOf(data, c, i, m);
+          if (x) seen[x[0]] = 1;
+        });
         return Object.keys(seen).length > 1;
       });
     });
