@@ -24,11 +24,16 @@ a deadline on everything) and mspec's leak checks:
   with no live process mapping or holding it, was left by the run: it is removed
   and the run fails naming it.  The resource tracker's check sees only what was
   registered with it; this one also sees blocks created with ``track=False``, by
-  child interpreters, or whose tracker was killed.  It cannot tell two runs at
-  once apart: the project's self-tests, which start many runs side by side, turn it
-  off in those runs (MPSPEC_SHM_GUARD=0) and keep it for their own session.  Each
-  test process notes the names that appeared during each test and outlived it, so
-  a leftover is reported with the test(s) it appeared in.
+  child interpreters, or whose tracker was killed.  The run has a /dev/shm of its
+  own where it can (mpspec/isolation.py), so a run beside it is never mistaken for
+  it; MPSPEC_SHM_GUARD=0 turns the check off.  Each test process notes the names
+  that appeared during each test and outlived it, so a leftover is reported with
+  the test(s) it appeared in.
+- **Temporary files** (every test): each test process has a temp dir of its own;
+  whatever appears there during a test and outlives the test's processes (the
+  ``pymp-*`` directory of a child killed before its exit handlers ran, a temporary
+  file nobody removed) is removed and fails the test.  A test that kills a child on
+  purpose says so with ``isolation.remove_pymp_dirs_of_the_killed(reason)``.
 - **Listening sockets** (every test): a socket of the test process that listens
   (AF_INET/AF_INET6, or AF_UNIX) when the test ends and did not before fails the
   test: an unclosed Listener, or a manager server run in a thread.
@@ -50,7 +55,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from mpspec import lib, support
+from mpspec import isolation, lib, support
 from mpspec.deadlines import DEADLINE
 
 GUARD_DIR = "MPSPEC_GUARD_DIR"
@@ -58,6 +63,7 @@ GUARD_DIR = "MPSPEC_GUARD_DIR"
 DEFAULT_TEST_DEADLINE = float(os.environ.get("MPSPEC_TEST_DEADLINE", 3 * DEADLINE))
 LIBRARIES = ("multiprocessing", "multiprocess", "billiard")
 TRACKER_WARNING = "resource_tracker:"
+TMP_PREFIX = "tmp-"  # each test process's temp dir in the guard directory: tmp-gw0, tmp-main
 
 
 def _positive_float(flag):
@@ -114,6 +120,12 @@ def pytest_report_header(config):
         lines.append(f"mpspec: MUTANT {mutant} IS ACTIVE (mutation self-check run)")
     if config._mpspec_shuffle is not None:
         lines.append(f"mpspec: random order, --spec-shuffle {config._mpspec_shuffle}")
+    why = getattr(config, "_mpspec_isolation", None)
+    if why == "":
+        lines.append("mpspec: this run has a /dev/shm and temp dirs of its own (another run beside it cannot disturb it)")
+    elif why is not None:
+        lines.append(f"mpspec: temp dirs of its own; /dev/shm shared with the machine ({why}): "
+                     "a run beside it may take its leftovers for this run's")
     return lines
 
 
@@ -416,6 +428,8 @@ def _mpspec_leak_guard(request):
     new listening socket."""
     listening_before = listening_sockets()
     shm_before = _shm_watched()
+    tmp_before = isolation.entries(tempfile.gettempdir()) if os.environ.get(GUARD_DIR) else None
+    isolation.test_began(tmp_before or ())
     yield
     reap_library_children()
     if shm_before is not None:
@@ -435,6 +449,13 @@ def _mpspec_leak_guard(request):
         feeders = support.lingering_feeder_threads()
         if feeders:
             problems.append(f"the test left {len(feeders)} queue feeder thread(s) running")
+    if tmp_before is not None:
+        left = temp_left_behind(tmp_before)
+        if left:
+            problems.append(
+                f"the test left {len(left)} temporary entr(ies) that outlived its processes, now removed: "
+                + ", ".join(left)
+            )
     listening = {fd: a for fd, a in listening_sockets().items() if listening_before.get(fd) != a}
     if listening:
         problems.append(
@@ -443,6 +464,56 @@ def _mpspec_leak_guard(request):
         )
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
+
+
+def temp_left_behind(before, settle_for: float = 1.0):
+    """What appeared in this test process's temp dir during the test and is still there
+    once its processes are gone (a child killed before its exit handlers removed its
+    ``pymp-*`` directory, a temporary file nobody deleted): removed, and named.  The
+    process's own ``pymp-*`` directory lives until it exits and is not counted."""
+    directory = tempfile.gettempdir()
+    deadline = time.monotonic() + settle_for
+    while True:
+        left = sorted(isolation.entries(directory) - before - isolation.own_temp_dirs())
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    for name in left:
+        path = os.path.join(directory, name)
+        shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else _unlink(path)
+    return [os.path.join(directory, name) for name in left]
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def remove_own_temp_dirs():
+    """Run this process's exit handlers for its own ``pymp-*`` directories now (the run
+    is over): what is left in the run's temp dirs afterwards was left behind."""
+    for library in LIBRARIES:
+        util = sys.modules.get(f"{library}.util")
+        registry = getattr(util, "_finalizer_registry", None)
+        if not registry:
+            continue
+        own = {os.path.join(tempfile.gettempdir(), name) for name in isolation.own_temp_dirs()}
+        for finalizer in list(registry.values()):
+            if any(isinstance(a, str) and a in own for a in (getattr(finalizer, "_args", None) or ())):
+                try:
+                    finalizer()
+                except Exception:
+                    pass
+
+
+def run_temp_leftovers(directory):
+    """Every entry left in the test processes' temp dirs of the run, with its path."""
+    left = []
+    for tmp in sorted(Path(directory).glob(f"{TMP_PREFIX}*")):
+        left += [str(tmp / name) for name in sorted(isolation.entries(tmp))]
+    return left
 
 
 # --- the hang guard ---------------------------------------------------------------
@@ -564,13 +635,18 @@ def pytest_sessionstart(session):
     log, before any test can start it with stderr in a capture file."""
     config = session.config
     if not hasattr(config, "workerinput"):
-        # MPSPEC_SHM_GUARD=0: the project's self-tests run many spec runs at once, which
-        # this check could not tell apart (their own session checks them all).
+        # A /dev/shm of the run's own (mpspec/isolation.py): before any worker starts.
+        config._mpspec_isolation = isolation.private_shm()
+        # MPSPEC_SHM_GUARD=0 turns the /dev/shm check off (some self-tests).
         config._mpspec_shm_before = shm_entries() if shm_guard_on() else None
-        # The directory where every test process of this run logs its resource tracker.
+        # The directory where every test process of this run logs its resource tracker
+        # and has its temp dir.
         config._mpspec_guard_dir = tempfile.mkdtemp(prefix="mpspec-guard-")
         os.environ[GUARD_DIR] = config._mpspec_guard_dir
     directory = os.environ.get(GUARD_DIR)
+    if _runs_tests(config) and directory:
+        worker = getattr(config, "workerinput", {}).get("workerid", "main")
+        isolation.private_tmp(os.path.join(directory, f"{TMP_PREFIX}{worker}"))
     module = _tracker_module()
     if not _runs_tests(config) or not directory or module is None:
         return
@@ -665,10 +741,11 @@ def shm_entries():
 
 
 def shm_in_use():
-    """The inodes of the /dev/shm files that some live process maps or holds open, or
-    None where /proc cannot tell.  (By inode: glibc creates a named semaphore under a
-    temporary name, maps it, then links it to its real name, so a mapping shows
-    another name.)"""
+    """The (device, inode) pairs of the /dev/shm files that some live process maps or
+    holds open, or None where /proc cannot tell.  (By inode: glibc creates a named
+    semaphore under a temporary name, maps it, then links it to its real name, so a
+    mapping shows another name.  With the device: another run's private /dev/shm is
+    another tmpfs, whose inode numbers repeat ours.)"""
     used = set()
     prefix = SHM + "/"
     try:
@@ -682,7 +759,9 @@ def shm_in_use():
             with open(f"/proc/{pid}/maps") as f:
                 for line in f:
                     if prefix in line:
-                        used.add(int(line.split()[4]))
+                        fields = line.split()
+                        major, minor = (int(x, 16) for x in fields[3].split(":"))
+                        used.add((os.makedev(major, minor), int(fields[4])))
         except (OSError, IndexError, ValueError):
             pass
         try:
@@ -692,18 +771,21 @@ def shm_in_use():
         for fd in fds:
             try:
                 if os.readlink(f"/proc/{pid}/fd/{fd}").startswith(prefix):
-                    used.add(os.stat(f"/proc/{pid}/fd/{fd}").st_ino)
+                    st = os.stat(f"/proc/{pid}/fd/{fd}")
+                    used.add((st.st_dev, st.st_ino))
             except OSError:
                 continue
     return used
 
 
 def _unused(names):
-    """{name: inode} of the ``names`` still in /dev/shm that no live process uses."""
+    """{name: (device, inode)} of the ``names`` still in /dev/shm that no live process
+    uses."""
     inodes = {}
     for name in names:
         try:
-            inodes[name] = os.stat(os.path.join(SHM, name)).st_ino
+            st = os.stat(os.path.join(SHM, name))
+            inodes[name] = (st.st_dev, st.st_ino)
         except OSError:
             pass  # removed meanwhile
     if not inodes:
@@ -784,12 +866,18 @@ def pytest_sessionfinish(session, exitstatus):
     config = session.config
     if _runs_tests(config):
         stop_helpers()
+        remove_own_temp_dirs()
     directory = getattr(config, "_mpspec_guard_dir", None)
     if directory is None:
         return
     warnings = tracker_warnings(directory)
     origins = shm_origins(directory)
+    temp_left = run_temp_leftovers(directory)
     shutil.rmtree(directory, ignore_errors=True)
+    if temp_left:
+        config._mpspec_temp_left = temp_left
+        if session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if warnings:
         config._mpspec_tracker_warnings = warnings
         if session.exitstatus == 0:
@@ -805,6 +893,11 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def pytest_terminal_summary(terminalreporter, config):
+    temp_left = getattr(config, "_mpspec_temp_left", None)
+    if temp_left:
+        terminalreporter.write_sep("=", f"temp dirs: the run left {len(temp_left)} entr(ies) outside any test, now removed (the run fails)", red=True)
+        for path in temp_left:
+            terminalreporter.write_line(path)
     left = getattr(config, "_mpspec_shm_left", None)
     if left:
         terminalreporter.write_sep("=", f"/dev/shm: the run left {len(left)} entr(ies), now removed (the run fails)", red=True)

@@ -212,27 +212,89 @@ def test_leaves_an_entry_in_dev_shm():
 '''
 
 
+SHM_CLEAN = '''
+
+@pytest.mark.claim("basics.threads-share")
+def test_uses_semaphores_and_cleans_up():
+    """makes named semaphores in /dev/shm, holds them a while, and lets them go"""
+    lock, queue = mp.Lock(), mp.Queue()
+    queue.put(1)
+    assert queue.get(timeout=10) == 1
+    time.sleep(1.5)  # long enough for the other run's end-of-run check to look
+    queue.close()
+    queue.join_thread()
+'''
+
+
+def start_project(root, pids, *args):
+    env = dict(os.environ, MPSPEC_SELFTEST_PIDS=str(pids), MPSPEC_SHM_GUARD="1")
+    env.pop("PYTEST_ADDOPTS", None)
+    env.pop("PYTEST_XDIST_WORKER", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pytest", "spec", "-p", "no:cacheprovider", "-rA", *map(str, args)],
+        cwd=str(root), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
 @pytest.mark.skipif(not os.path.isdir("/dev/shm"), reason="not applicable: no /dev/shm here")
-def test_an_entry_the_run_leaves_in_dev_shm_fails_the_run_and_is_removed(tmp_path, monkeypatch):
-    # One test for both modes, one after the other: two runs at once could not be
-    # told apart by the check.
-    monkeypatch.setenv("MPSPEC_SHM_GUARD", "1")
-    for mode in (["-p", "no:xdist"], ["-n", "2"]):
-        before = set(os.listdir("/dev/shm"))
-        root, pids = project(tmp_path / mode[-1], SHM_LEFT)
-        done, _ = run_project(root, pids, *mode)
-        out = done.stdout
-        assert "PASSED spec/test_selftest.py::test_leaves_an_entry_in_dev_shm" in out, out
-        assert done.returncode == 1, out + done.stderr
-        assert re.search(r"/dev/shm: the run left \d+ entr\(ies\), now removed \(the run fails\)", out), out
-        # ... naming the test it appeared in
-        assert re.search(
-            r"^/dev/shm/mpspec-selftest-\d+ \(appeared during spec/test_selftest.py::test_leaves_an_entry_in_dev_shm\)$",
-            out,
-            re.M,
-        ), out
-        left = [n for n in set(os.listdir("/dev/shm")) - before if n.startswith("mpspec-selftest-")]
-        assert left == []
+@pytest.mark.parametrize("leaker", [["-p", "no:xdist"], ["-n", "2"]], ids=["serial-leaks", "xdist-leaks"])
+def test_two_runs_at_once_keep_their_dev_shm_apart_and_a_leak_fails_only_its_run(tmp_path, leaker):
+    """A run that leaves an entry in /dev/shm fails, naming the test, while a run
+    started at the same moment beside it (the other mode: -n 2 beside serial), whose
+    semaphores come and go, passes; neither leaves anything in the machine's /dev/shm."""
+    other = ["-n", "2"] if leaker[0] == "-p" else ["-p", "no:xdist"]
+    before = set(os.listdir("/dev/shm"))
+    leaking = start_project(*project(tmp_path / "leaks", SHM_LEFT), *leaker)
+    clean = start_project(*project(tmp_path / "clean", SHM_CLEAN), *other)
+    out, _ = leaking.communicate(timeout=300)
+    clean_out, _ = clean.communicate(timeout=300)
+    assert clean.returncode == 0, clean_out
+    assert "/dev/shm: the run left" not in clean_out
+    assert "PASSED spec/test_selftest.py::test_leaves_an_entry_in_dev_shm" in out, out
+    assert leaking.returncode == 1, out
+    assert re.search(r"/dev/shm: the run left \d+ entr\(ies\), now removed \(the run fails\)", out), out
+    assert re.search(
+        r"^/dev/shm/mpspec-selftest-\d+ \(appeared during spec/test_selftest.py::test_leaves_an_entry_in_dev_shm\)$",
+        out,
+        re.M,
+    ), out
+    assert [n for n in set(os.listdir("/dev/shm")) - before if n.startswith("mpspec-selftest-")] == []
+
+
+TEMP_LEFT = '''
+import tempfile
+
+
+@pytest.mark.claim("basics.threads-share")
+def test_leaves_a_temporary_file():
+    """makes a temporary file and a pymp-* directory (as a child killed before its exit
+    handlers would) and removes neither"""
+    tempfile.mkstemp(prefix="mpspec-selftest-")
+    tempfile.mkdtemp(prefix="pymp-")
+
+
+@pytest.mark.claim("basics.threads-share")
+def test_says_it_killed_a_child_on_purpose():
+    """leaves a pymp-* directory and removes it explicitly, as a test that kills a
+    child on purpose does"""
+    from mpspec import isolation
+
+    tempfile.mkdtemp(prefix="pymp-")
+    assert len(isolation.remove_pymp_dirs_of_the_killed("a child killed on purpose")) == 1
+'''
+
+
+@pytest.mark.parametrize("mode", [["-p", "no:xdist"], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_test_that_leaves_temporary_files_fails_naming_them(tmp_path, mode):
+    root, pids = project(tmp_path, TEMP_LEFT)
+    done, _ = run_project(root, pids, *mode)
+    out = done.stdout
+    assert done.returncode == 1, out + done.stderr
+    assert re.search(r"^ERROR spec/test_selftest.py::test_leaves_a_temporary_file", out, re.M), out
+    assert re.search(r"the test left 2 temporary entr\(ies\) that outlived its processes, now removed: \S+/mpspec-selftest-\S+, \S+/pymp-", out) \
+        or re.search(r"the test left 2 temporary entr\(ies\) that outlived its processes, now removed: \S+/pymp-\S+, \S+/mpspec-selftest-", out), out
+    assert "PASSED spec/test_selftest.py::test_says_it_killed_a_child_on_purpose" in out
+    assert not re.search(r"ERROR spec/test_selftest.py::test_says_it_killed_a_child_on_purpose", out)
 
 
 LISTENING = '''

@@ -11,7 +11,7 @@ import psutil
 import pytest
 
 from fixtures import pools, survivors
-from mpspec import support
+from mpspec import isolation, support
 from mpspec.deadlines import DEADLINE
 
 
@@ -191,6 +191,7 @@ def test_a_daemon_outlives_a_main_program_that_leaves_by_os_exit(start_method, t
         for pid in pids:
             if not support.wait_until(lambda: survivors.gone(pid)):
                 psutil.Process(pid).kill()
+        isolation.remove_pymp_dirs_of_the_killed("the main program, which left through os._exit")
 
 
 @pytest.mark.claim("pool.context-manager")

@@ -27,7 +27,7 @@ import weakref
 import pytest
 
 from fixtures import guidelines
-from mpspec import env, lib, support
+from mpspec import env, isolation, lib, support
 from mpspec.deadlines import DEADLINE, WAIT
 
 
@@ -314,6 +314,7 @@ def test_joining_before_getting_a_large_item_deadlocks(start_method, tmp_path):
     notes = run_until_hung(start_method, "join-first", tmp_path)
     (child_pid,) = [int(line.split()[1]) for line in notes if line.startswith("child ")]
     assert support.wait_until(lambda: proc_state(child_pid) in (None, "Z")), "the child survived the kill"
+    isolation.remove_pymp_dirs_of_the_killed("the hung script, killed at its deadline")
 
     done = support.run_script("guidelines_join_before_get.py", start_method, "get-first", tmp_path / "get-first")
     assert done.returncode == 0, done.stderr

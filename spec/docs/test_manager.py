@@ -32,7 +32,7 @@ import pytest
 
 from fixtures import manager as fx
 from fixtures.survivors import gone
-from mpspec import lib, support
+from mpspec import isolation, lib, support
 from mpspec.deadlines import DEADLINE, WAIT
 
 
@@ -304,6 +304,7 @@ def test_a_manager_server_stops_when_its_program_exits_but_not_when_it_is_killed
         for orphan in left:
             if orphan is not None:
                 end_orphan(*orphan)
+        isolation.remove_pymp_dirs_of_the_killed("the program killed with SIGKILL, and its orphaned server")
 
 
 @pytest.mark.claim("manager.base-start-or-serve")

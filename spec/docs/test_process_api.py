@@ -25,7 +25,7 @@ import pytest
 from fixtures import exits
 from fixtures import process_api as pa
 from fixtures.survivors import gone
-from mpspec import lib, support
+from mpspec import isolation, lib, support
 from mpspec.deadlines import DEADLINE, SLACK, WAIT
 
 
@@ -564,6 +564,7 @@ def test_terminating_a_child_leaves_its_child_running(start_method, facts, tmp_p
         assert support.wait_until(lambda: gone(grandchild))
     finally:
         stop_script(script, leftovers)
+        isolation.remove_pymp_dirs_of_the_killed("the child the script terminates")
 
 
 @pytest.mark.claim("process-api.terminate-corrupts-ipc")
