@@ -29,7 +29,8 @@ DOCS = ROOT / "docs"
 
 PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15", "pypy3.9", "pypy3.10", "pypy3.11"]
 DEFAULT = f"{sys.version_info[0]}.{sys.version_info[1]}"  # the interpreter nox runs on
-LIBRARIES = ["multiprocess", "billiard"]
+# The drop-ins, and loky (its executor only: every chapter but futures is n/a there).
+LIBRARIES = ["multiprocess", "billiard", "loky"]
 
 nox.options.sessions = ["spec", "optimized", "impl", "matrix"]
 nox.options.error_on_missing_interpreters = False  # missing ones are listed, not failed
@@ -101,7 +102,7 @@ def optimized(session):
 @nox.session(python=DEFAULT)
 @nox.parametrize("library", LIBRARIES)
 def impl(session, library):
-    """The spec against a drop-in replacement of multiprocessing."""
+    """The spec against a drop-in replacement of multiprocessing (or loky's executor)."""
     _run_spec(session, f"impl-{library}", f"--impl={library}", extra=f"[{library}]")
 
 
