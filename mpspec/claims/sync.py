@@ -241,4 +241,26 @@ CLAIMS = [
         ),
         per_method=False,
     ),
+    Claim(
+        id="sync.event-set-after-killed-waiter",
+        section="sync",
+        cite="Synchronization primitives (Condition, Event): not in the docs",
+        statement="If a process is killed while it waits on an Event or a Condition, a "
+        "later set() or notify_all() can block for ever.",
+        explanation="Holds on every interpreter and library here: a waiter counts itself "
+        "a sleeper before it blocks, and notify()/notify_all() (which Event.set() calls) "
+        "then waits, with no timeout, for each counted sleeper to say it woke; a killed one "
+        "never does, so the call never returns, holding the Condition's lock. Shown in a "
+        "program of its own: the child is killed once the Condition counts it, and the "
+        "wake-up call has not returned 2 s later. The docs do not mention it.",
+        verdicts=(
+            holds(
+                "billiard's notify() (no n) waits for each sleeper the same way: set() and "
+                "notify_all() hang after a waiter was killed.",
+                libraries=("billiard",),
+            ),
+            holds(),
+        ),
+        beyond=True,
+    ),
 ]

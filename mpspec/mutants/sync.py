@@ -317,3 +317,24 @@ def _(mp):
     synchronize = sub("synchronize")
     _wrap_methods(synchronize.Semaphore, acquire=acquire)
     _wrap_methods(synchronize.Lock, acquire=acquire)
+
+
+@mutant(
+    "sync-notify-forgets-dead-sleepers",
+    ["sync.event-set-after-killed-waiter"],
+    "notify()/notify_all() (and so Event.set()) wait at most 0.1 s for each woken sleeper, "
+    "so a waiter killed while it waited cannot hold them up",
+)
+def _(mp):
+    condition = sub("synchronize").Condition
+    notify = condition.notify
+
+    def bounded_notify(self, *args, **kwargs):
+        woken = self._woken_count
+        if not getattr(woken, "_mutant_bounded", False):
+            acquire = woken.acquire
+            woken.acquire = lambda block=True, timeout=None: acquire(block, 0.1 if block and timeout is None else timeout)
+            woken._mutant_bounded = True
+        return notify(self, *args, **kwargs)
+
+    condition.notify = bounded_notify

@@ -473,6 +473,21 @@ def test_an_event_set_by_the_parent_wakes_a_waiting_child(ctx):
     assert got is False and elapsed >= WAIT * SLACK
 
 
+@pytest.mark.claim("sync.event-set-after-killed-waiter")
+@pytest.mark.parametrize("kind", ["event", "condition"])
+def test_waking_waiters_after_one_was_killed_blocks_for_ever(start_method, kind, verdict):
+    """A child waits on an Event (or a Condition) and is killed while the Condition
+    counts it as a sleeper: the parent's set() (notify_all()) then never returns: it
+    waits for the dead child to say it woke.  Shown in a program of its own, whose
+    wake-up call is given 2 s (a set() with no dead waiter takes microseconds)."""
+    done = support.run_script("sync_killed_waiter.py", kind, start_method)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["sleepers"] in (1, None), report  # None: no sem_getvalue (macOS)
+    assert report["child_exitcode"] == support.unreported_exitcode(start_method, -signal.SIGKILL), report
+    assert report["returned"] is (verdict != "holds"), report
+
+
 # --- macOS ------------------------------------------------------------------------------
 
 
