@@ -13,7 +13,7 @@ import sys
 from collections import Counter, OrderedDict
 from pathlib import Path
 
-from mpspec import env
+from mpspec import env, vocab
 from mpspec.registry import ANY, CHAPTERS, CLAIMS, NOT_APPLICABLE, SOURCES
 
 SCHEMA = 2  # 2: claims carry source, chapter and cite; a verdict summary per chapter
@@ -159,7 +159,7 @@ def write(directory: Path, data) -> None:
 
 # --- rendering --------------------------------------------------------------
 
-VERDICT_MARK = {"holds": "✅ holds", "does-not-hold": "❌ does not hold", "partly": "🟡 partly", NOT_APPLICABLE: "— n/a"}
+VERDICT_MARK = {v: vocab.emoji(v) for v in vocab.VERDICTS}
 OUTCOME_MARK = {"passed": "", "failed": " ⚠️ test failed", "skipped": " (skipped)", "not-run": " (not run)"}
 
 
