@@ -14,9 +14,14 @@ SHM_DOCS = "https://docs.python.org/3/library/multiprocessing.shared_memory.html
 ARTICLE = "http://qzq-go.notion.site/d6873f9a72374bd1a673b0864ba52be9"
 
 # A cited docs section, by the start of its name, and where it is.
+FUTURES_DOCS = "https://docs.python.org/3/library/concurrent.futures.html"
+# (What's New pages are found by their version: _WHATS_NEW.)
 DOCS_SECTIONS = (
-    ("What's New in Python 3.", None),  # handled by the version pattern below
-    ("What's New in 3.", None),
+    ("Executor Objects", FUTURES_DOCS + "#executor-objects"),
+    ("Future Objects", FUTURES_DOCS + "#future-objects"),
+    ("ProcessPoolExecutor", FUTURES_DOCS + "#processpoolexecutor"),
+    ("Module Functions", FUTURES_DOCS + "#module-functions"),
+    ("Exception classes", FUTURES_DOCS + "#exception-classes"),
     ("multiprocessing.shared_memory", SHM_DOCS),
     ("multiprocessing.connection.wait", DOCS + "#multiprocessing.connection.wait"),
     ("multiprocessing.connection", DOCS + "#module-multiprocessing.connection"),
@@ -96,8 +101,8 @@ class Writer:
         self.ids = set(claim_ids)
         self._id_re = re.compile(r"\b[a-z][a-z-]*\.[a-z0-9*-]+[a-z0-9*]")
 
-    def claim_link(self, claim_id: str, text: str = "") -> str:
-        return f"[`{claim_id}`]({rel(self.page, claim_page(claim_id))})" if not text else f"[{text}]({rel(self.page, claim_page(claim_id))})"
+    def claim_link(self, claim_id: str) -> str:
+        return f"[`{claim_id}`]({rel(self.page, claim_page(claim_id))})"
 
     def __call__(self, text: str) -> str:
         """Plain text as Markdown: what it puts in backticks stays code; the rest is
@@ -128,20 +133,23 @@ class Writer:
                 url = f"https://docs.python.org/3/whatsnew/{m.group(1)}.html"
             else:
                 for prefix, target in DOCS_SECTIONS:
-                    if target and part.startswith(prefix):
+                    if part.startswith(prefix):
                         url = target
                         break
-            parts.append(f"[{self(part)}]({url})" if url else self(part))
+            if url:
+                parts.append(f"[{self(part)}]({url})")
+            else:
+                parts.append(self(part))
         return "The docs, " + "; ".join(parts)
 
 
-def badge(verdict: str, outcome: str = "passed", applies_outcome: bool = True) -> str:
+def badge(verdict: str, outcome: str = "passed") -> str:
     """A verdict as symbol, word and colour; a result its run did not confirm says so."""
     m = vocab.VERDICTS.get(verdict)
     if m is None:
         return verdict
     flag = ""
-    if verdict != "n/a" and outcome != "passed" and applies_outcome:
+    if verdict != "n/a" and outcome != "passed":
         o = vocab.OUTCOMES[outcome]
         flag = f' <span class="o {o.css}" title="{o.word}">{o.symbol} {o.word}</span>'
     return f'<span class="v {m.css}">{m.symbol} {m.word}</span>{flag}'
