@@ -61,20 +61,16 @@ def matrix_usable(site: Path, repeat):
     if why:
         return None, why
     samples = []
-    with browser.serve(site) as url:
-        d = browser.driver(1400, 900)
-        try:
-            for _ in range(repeat + 1):  # the first load warms the browser's own caches
-                d.get("about:blank")
-                d.get(url + "matrix/")
-                deadline = time.monotonic() + 30
-                ready = None
-                while ready is None and time.monotonic() < deadline:
-                    ready = d.execute_script("return document.getElementById('mpspec-matrix').dataset.readyMs || null")
-                    time.sleep(0.02)
-                samples.append(float(ready) if ready else float("inf"))
-        finally:
-            d.quit()
+    with browser.serve(site) as url, browser.chromium(1400, 900) as d:
+        for _ in range(repeat + 1):  # the first load warms the browser's own caches
+            d.get("about:blank")
+            d.get(url + "matrix/")
+            deadline = time.monotonic() + 30
+            ready = None
+            while ready is None and time.monotonic() < deadline:
+                ready = d.execute_script("return document.getElementById('mpspec-matrix').dataset.readyMs || null")
+                time.sleep(0.02)
+            samples.append(float(ready) if ready else float("inf"))
     return samples[1:], ""
 
 

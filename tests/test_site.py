@@ -139,16 +139,14 @@ def served(site):
 
 @pytest.fixture
 def desktop(served):
-    d = browser.driver(1400, 900)
-    yield d
-    d.quit()
+    with browser.chromium(1400, 900) as d:
+        yield d
 
 
 @pytest.fixture
 def phone(served):
-    d = browser.driver(browser.PHONE, 844)
-    yield d
-    d.quit()
+    with browser.chromium(browser.PHONE, 844) as d:
+        yield d
 
 
 def _wait(predicate, timeout=15.0):

@@ -10,6 +10,7 @@ import functools
 import http.server
 import os
 import shutil
+import tempfile
 import threading
 
 CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
@@ -43,25 +44,33 @@ def missing() -> str:
     return ""
 
 
-def driver(width: int = 1400, height: int = 900):
-    """Headless chromium at ``width`` CSS pixels; below 500 as a phone (Chromium's
-    windows are never narrower than 500 px, so a phone is emulated)."""
+@contextlib.contextmanager
+def chromium(width: int = 1400, height: int = 900):
+    """Headless chromium at ``width`` CSS pixels (below 500 as a phone: Chromium's
+    windows are never narrower than 500 px, so a phone is emulated), with a profile
+    of its own that is removed, with the browser, at the end."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
+    profile = tempfile.mkdtemp(prefix="mpspec-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = _first(CHROMIUM, "chromium")
-    for flag in FLAGS:
+    for flag in FLAGS + (f"--user-data-dir={profile}", f"--window-size={max(width, 500)},{height}"):
         options.add_argument(flag)
-    options.add_argument(f"--window-size={max(width, 500)},{height}")
     if width < 500:
         options.add_experimental_option(
             "mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2}}
         )
-    d = webdriver.Chrome(service=Service(_first(CHROMEDRIVER, "chromedriver")), options=options)
-    d.set_page_load_timeout(30)
-    d.set_script_timeout(30)
-    return d
+    try:
+        d = webdriver.Chrome(service=Service(_first(CHROMEDRIVER, "chromedriver")), options=options)
+        try:
+            d.set_page_load_timeout(30)
+            d.set_script_timeout(30)
+            yield d
+        finally:
+            d.quit()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
