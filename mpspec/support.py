@@ -313,6 +313,10 @@ def end_executor(pool, timeout: float = DEADLINE):
             # Not wait=False: a worker retiring after it would make the manager thread
             # fail before 3.14 (gh-119592), leaving the call queue's feeder running.
             in_thread(pool.shutdown, True, cancel_futures=True)[0].join(timeout)
+        elif sys.version_info < (3, 9):
+            # 3.8's shutdown(wait=False) closes the manager thread's wake-up pipe under
+            # it (bpo-39104): the thread dies and the workers are never told to stop.
+            in_thread(pool.shutdown, True)[0].join(timeout)
         elif sys.version_info >= (3, 9):
             pool.shutdown(wait=False, cancel_futures=True)
         else:

@@ -14,14 +14,23 @@ DROP_IN = na(
     "drop-in is installed: the multiprocessing leg tests it",
     libraries=("multiprocess", "billiard"),
 )
+# PyPy 3.9 as installed here (7.3.11, Debian's pypy3-lib 7.3.11+dfsg-2+deb12u3): its
+# process.py defines _adjust_process_count_cpython but calls _adjust_process_count, so
+# every submit() that would start a spawn or forkserver worker raises AttributeError.
+PYPY_BROKEN = (
+    "PyPy 3.9's executor cannot start spawn or forkserver workers here: submit() raises "
+    "AttributeError ('_adjust_process_count'; its process.py names the method "
+    "_adjust_process_count_cpython): pinned by futures.submit-runs-in-worker"
+)
+PYPY_NA = na(PYPY_BROKEN, implementations=("PyPy",), methods=("spawn", "forkserver"))
 FORK_REFUSED = "max_tasks_per_child is refused with a fork context (futures.max-tasks-needs-non-fork)"
 NO_MAX_TASKS = na("max_tasks_per_child is new in 3.11", python="<3.11")
 
 
-def claim(id, cite, statement, explanation, *rules, **extra):
+def claim(id, cite, statement, explanation, *rules, pypy=(PYPY_NA,), **extra):
     return Claim(
         id=f"futures.{id}", section=SECTION, cite=cite, statement=statement,
-        explanation=explanation, verdicts=(DROP_IN,) + rules, **extra,
+        explanation=explanation, verdicts=(DROP_IN,) + pypy + rules, **extra,
     )
 
 
@@ -33,9 +42,15 @@ CLAIMS = [
         "result() gives back what fn returned.",
         "The call runs in a worker (another pid), positional and keyword-only arguments "
         "arrive, and result() returns the value.",
+        fails("Not for spawn and forkserver on PyPy 3.9 as installed here (7.3.11, Debian's "
+              "pypy3-lib 7.3.11+dfsg-2+deb12u3): submit() raises AttributeError: its "
+              "process.py calls self._adjust_process_count() but defines only "
+              "_adjust_process_count_cpython. Fork works.",
+              implementations=("PyPy",), methods=("spawn", "forkserver")),
         holds("As documented; loky takes context= where the standard executor takes "
               "mp_context=.", libraries=LOKY),
         holds(),
+        pypy=(),
     ),
     claim(
         "future-lifecycle-flags",
@@ -108,7 +123,10 @@ CLAIMS = [
               "returned None (result() None, exception() None: the executor tests `if "
               "result_item.exception:`; gh-132063, fixed by gh-132129 in 3.14 and "
               "backported by gh-132275 to 3.13.4; 3.13.0 here still has it). The rest holds.",
-              python="<3.13.4"),
+              python="<3.13.4", libraries=("multiprocessing",)),
+        partly("loky keeps a falsy exception (exception() returns it), but result() is the "
+               "standard Future's, which before 3.13.4 tests `if self._exception:` and so "
+               "returns None (gh-132063).", python="<3.13.4", libraries=LOKY),
         fails("As on CPython 3.9: a falsy exception is lost (the call returns None).",
               implementations=("PyPy",)),
         holds(),
@@ -207,6 +225,12 @@ CLAIMS = [
         "exit before the pending calls have run.",
         "shutdown(wait=False) returns at once, yet the program exits only after all three "
         "0.5 s calls ran (their markers exist); the same without any shutdown.",
+        fails("Not after shutdown(wait=False) on 3.8: it closes the manager thread's wake-up "
+              "pipe under it (bpo-39104, fixed in 3.9), the thread dies ('handle is "
+              "closed', 'Queue is closed') and the queued calls never run: a fork program "
+              "then hangs at exit joining its waiting worker (after the first call), a "
+              "spawn or forkserver one exits at once without running any. Without any "
+              "shutdown it works.", python="<3.9"),
         holds(),
     ),
     claim(
@@ -216,7 +240,8 @@ CLAIMS = [
         "ones finish.",
         "The running call succeeds; waiting calls are cancelled and leave no marker; but "
         "the up to max_workers + 1 calls already in the call queue still run "
-        "(futures.queued-calls-report-running).",
+        "(futures.queued-calls-report-running). The cancelled futures are done(), but "
+        "wait() and as_completed() are never told (futures.terminate-kill-workers).",
         na("cancel_futures is new in 3.9", python="<3.9"),
         fails("loky's shutdown() has no cancel_futures (TypeError); it offers "
               "shutdown(kill_workers=True) instead, which fails the waiting calls with "
@@ -263,7 +288,8 @@ CLAIMS = [
         "spawn or forkserver workers (they cannot import __main__), while fork workers "
         "inherit it.",
         "A `python -c` program: fork prints the result; spawn and forkserver end with "
-        "BrokenProcessPool and \"Can't get attribute\" in a worker's traceback.",
+        "BrokenProcessPool and \"Can't get attribute 'double'\" (3.14: \"module '__main__' "
+        "has no attribute 'double'\") in a worker's traceback.",
         fails("loky pickles a __main__ function by value (cloudpickle): it works under "
               "spawn and forkserver too.", methods=("spawn", "forkserver"), libraries=LOKY),
         holds(),
@@ -273,8 +299,11 @@ CLAIMS = [
         "ProcessPoolExecutor Example (the guarded main)",
         "A script that builds the executor at module level without the main guard breaks "
         "under spawn (and forkserver) but works under fork.",
-        "fork prints the result; spawn: each worker re-runs the script and fails starting "
-        "a process during its bootstrap, the pool breaks (BrokenProcessPool).",
+        "fork prints the result; spawn and forkserver: each worker re-runs the script and "
+        "fails starting a process during its bootstrap, the pool breaks "
+        "(BrokenProcessPool; loky: TerminatedWorkerError). Where the fork server imports "
+        "the main module itself (3.13.8+, 3.14.1+; not 3.15), the parent's submit() fails "
+        "with ConnectionResetError instead. No hang.",
         holds(),
     ),
     claim(
@@ -284,6 +313,16 @@ CLAIMS = [
         "An executor or a Future cannot even be passed to a call (that Future fails with "
         "TypeError: cannot pickle); a fork worker that inherits a global executor hangs "
         "on submit().result() (shown); spawn and forkserver workers do not have it.",
+        partly("With loky the call cannot even be sent: an executor or Future argument "
+               "fails with PicklingError ('Could not pickle the task...', its cause the "
+               "TypeError), and a __main__ function naming the global executor is pickled "
+               "by value (cloudpickle) together with that executor: PicklingError, on "
+               "every method. No deadlock can happen.", libraries=LOKY),
+        partly("On PyPy 3.9 the executor fails with PicklingError, but a Future can be "
+               "pickled (PyPy's locks pickle): the call gets a detached copy that answers "
+               "done() as of the moment it was sent, and waiting on it in the worker "
+               "would never end. The fork hang is shown as on CPython.",
+               implementations=("PyPy",)),
         holds(),
     ),
     claim(
@@ -307,6 +346,11 @@ CLAIMS = [
         "code in its cause; before, the message is generic.",
         "3.15: the __cause__ reads 'Process <pid> terminated abruptly with exit code 99' "
         "(-9 for SIGKILL; gh-139462); 3.8-3.14: no cause, neither pid nor code.",
+        partly("3.15 names the pid and exit code, but not every time: the pool is declared "
+               "broken when the worker's sentinel fires, and a worker not yet reapable then "
+               "has no exit code, so the message stays generic (seen for SIGKILL under fork; "
+               "gh-139462 lists only workers whose exitcode is already known).",
+               python=">=3.15", libraries=("multiprocessing",)),
         partly("loky's TerminatedWorkerError gives the exit code on every version (in its "
                "message: 'The exit codes of the workers are {EXIT(99)}' or "
                "{SIGKILL(-9)}), but not the pid.", libraries=LOKY),
@@ -339,8 +383,9 @@ CLAIMS = [
         "lambda initializer works with fork only, and fails in submit() itself.",
         "fork runs the call; spawn and forkserver raise the pickling error from submit() "
         "(it starts the worker), not BrokenProcessPool; shutdown() then returns (undocumented).",
-        fails("loky pickles the initializer with cloudpickle: a lambda works under spawn "
-              "and forkserver too.", methods=("spawn", "forkserver"), libraries=LOKY),
+        holds("The same with loky given a multiprocessing context: the worker process "
+              "itself is pickled by multiprocessing (only loky's own 'loky' context would "
+              "use cloudpickle for it).", libraries=LOKY),
         holds("On 3.8 workers are all started at the first submit(), which raises the "
               "pickling error the same way.", python="<3.9"),
         holds(),
@@ -440,11 +485,14 @@ CLAIMS = [
         "or SIGKILL to its workers; nothing is left waiting.",
         "The running call's worker gets SIGTERM (its handler ran) or SIGKILL; every future "
         "ends (the running one BrokenProcessPool, waiting ones cancelled); submit() then "
-        "raises; both are harmless on an unused or broken executor.",
+        "raises; both are harmless on an unused or broken executor. But the waiting "
+        "futures, cancelled by the manager thread on its way out (shutdown(cancel_futures="
+        "True)), are never reported to wait() or as_completed(): done() is true, yet "
+        "wait() on them blocks until its timeout (for ever without one).",
         na("terminate_workers() and kill_workers() are new in 3.14", python="<3.14"),
         fails("loky has neither method (AttributeError); shutdown(kill_workers=True) "
               "kills the workers instead.", libraries=LOKY),
-        holds(),
+        partly(),
     ),
     claim(
         "wait-return-when",

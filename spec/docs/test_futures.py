@@ -30,7 +30,7 @@ import pytest
 
 from fixtures import futures as fx
 from fixtures.survivors import gone
-from mpspec import lib, support
+from mpspec import isolation, lib, support
 from mpspec.deadlines import DEADLINE, SLACK, WAIT
 
 PICKLING_ERRORS = (pickle.PicklingError, AttributeError, TypeError)
@@ -65,10 +65,15 @@ def script_lines(done):
 
 
 @pytest.mark.claim("futures.submit-runs-in-worker")
-def test_a_submitted_call_runs_in_a_worker_and_result_returns_its_value(ctx):
+def test_a_submitted_call_runs_in_a_worker_and_result_returns_its_value(ctx, verdict):
     """submit(fn, *args, **kwargs) runs fn in another process (its pid is not ours)
-    with positional and keyword-only arguments, and result() returns fn's value."""
+    with positional and keyword-only arguments, and result() returns fn's value.
+    (PyPy 3.9 here cannot start a spawn or forkserver worker: AttributeError.)"""
     with support.executor(ctx, 1) as ex:
+        if verdict == "does-not-hold":
+            with pytest.raises(AttributeError, match="_adjust_process_count"):
+                ex.submit(fx.worker_pid)
+            return
         assert ex.submit(fx.worker_pid).result(DEADLINE) != os.getpid()
         assert ex.submit(fx.scaled_sum, 3, 4, scale=2).result(DEADLINE) == 14
 
@@ -215,6 +220,9 @@ def test_a_falsy_exception_is_raised_too_where_the_claim_holds(ctx, verdict):
             assert isinstance(falsy.exception(DEADLINE), fx.FalsyError)
             with pytest.raises(fx.FalsyError):
                 falsy.result(DEADLINE)
+        elif verdict == "partly":  # loky: exception() has it, the stdlib Future's result() not
+            assert isinstance(falsy.exception(DEADLINE), fx.FalsyError)
+            assert falsy.result(DEADLINE) is None
         else:
             assert falsy.exception(DEADLINE) is None
             assert falsy.result(DEADLINE) is None
@@ -410,10 +418,19 @@ def test_shutdown_waits_for_the_calls_and_the_workers_are_gone(ctx):
 
 @pytest.mark.claim("futures.exit-waits-for-pending")
 @pytest.mark.parametrize("how", ["shutdown-nowait", "no-shutdown"])
-def test_the_program_exits_only_after_its_pending_calls_ran(start_method, tmp_path, how):
+def test_the_program_exits_only_after_its_pending_calls_ran(start_method, tmp_path, how, verdict):
     """A program that submits three 0.5 s calls to one worker and then calls
     shutdown(wait=False) (which returns at once), or never shuts down, exits 0 only
-    after all three ran (their markers exist); its worker is gone."""
+    after all three ran (their markers exist); its worker is gone.  On 3.8, after
+    shutdown(wait=False), the calls do not all run: the program hangs at exit after the
+    first (fork; shown with a 15 s deadline) or exits without running any (bpo-39104)."""
+    if verdict == "does-not-hold" and how == "shutdown-nowait":
+        try:
+            support.run_script("futures_exit_pending.py", start_method, how, tmp_path, timeout=15)
+        except support.ChildHung:
+            isolation.remove_pymp_dirs_of_the_killed("the program hung at exit, killed with its worker")
+        assert len([p for p in tmp_path.iterdir() if p.name.isdigit()]) < 3
+        return
     done = support.run_script("futures_exit_pending.py", start_method, how, tmp_path)
     assert done.returncode == 0, done.stderr
     lines = script_lines(done)
@@ -527,7 +544,8 @@ def test_a_function_of_a_c_program_reaches_only_fork_workers(start_method, verdi
         assert "result 4" in done.stdout, done.stdout + done.stderr
     else:
         assert "BrokenProcessPool" in done.stdout, done.stdout + done.stderr
-        assert "Can't get attribute" in done.stdout
+        # 3.14 words the unpickling error differently
+        assert "Can't get attribute 'double'" in done.stdout or "has no attribute 'double'" in done.stdout
 
 
 @pytest.mark.claim("futures.main-guard")
@@ -535,33 +553,44 @@ def test_an_unguarded_script_works_only_under_fork(start_method):
     """A script that builds its executor at module level, without the main guard:
     under fork it prints the result; under spawn (and forkserver) the workers re-run
     the script, fail to start processes during their bootstrap, and the pool breaks
-    (no hang)."""
+    (no hang).  Where the fork server itself runs the main module (3.13.8+, 3.14.1+,
+    not 3.15), the parent's submit() fails instead, with ConnectionResetError."""
     done = support.run_script("futures_unguarded.py", start_method, timeout=60)
     if start_method == "fork":
         assert done.returncode == 0 and "result 8" in done.stdout, done.stdout + done.stderr
     else:
         assert "result 8" not in done.stdout, done.stdout + done.stderr
-        assert "BrokenProcessPool" in done.stdout + done.stderr
+        broken = ["TerminatedWorkerError" if loky() else "BrokenProcessPool"]
+        if start_method == "forkserver":
+            broken.append("ConnectionResetError")
+        assert any(b in done.stderr for b in broken), done.stdout + done.stderr
 
 
 @pytest.mark.claim("futures.no-executor-calls-in-task")
 @pytest.mark.parametrize("what", ["executor", "future"])
-def test_an_executor_or_future_cannot_be_passed_to_a_call(ctx, tmp_path, what):
-    """Passing the executor, or one of its Futures, to a call fails that Future with
-    TypeError: neither can be pickled (so the call never gets to use them)."""
-    started, release = tmp_path / "started", tmp_path / "release"
+def test_an_executor_or_future_cannot_be_passed_to_a_call(ctx, facts, what):
+    """Passing the executor, or one of its (finished) Futures, to a call fails that
+    Future with TypeError: neither can be pickled, so the call never gets to use them.
+    loky raises PicklingError, caused by that TypeError; on PyPy the executor fails
+    with PicklingError, but a Future pickles and the call gets a detached copy."""
     with support.executor(ctx, 1) as ex:
-        other = ex.submit(fx.hold, str(started), str(release), "other")
+        other = ex.submit(fx.worker_pid)
+        other.result(DEADLINE)
         try:
             future = ex.submit(fx.call_executor, ex) if what == "executor" else ex.submit(fx.ask_future, other)
-            with pytest.raises(TypeError):
+            if facts.implementation == "PyPy" and what == "future":
+                assert future.result(DEADLINE) is True  # a copy, done when it was sent
+                return
+            expected = pickle.PicklingError if loky() or facts.implementation == "PyPy" else TypeError
+            with pytest.raises(expected) as excinfo:
                 future.result(DEADLINE)
+            if loky():  # its cause: the remote traceback of that TypeError
+                assert "TypeError: cannot pickle" in str(excinfo.value.__cause__)
         finally:
             # Pickling the executor under fork reached its wake-up pipe, which started
             # multiprocessing's resource sharer (a listening socket): stop it.
             lib.module("resource_sharer").stop()
-        release.touch()
-        assert other.result(DEADLINE) == "other"
+        assert ex.submit(fx.identity, "after").result(DEADLINE) == "after"
 
 
 @pytest.mark.claim("futures.no-executor-calls-in-task")
@@ -569,11 +598,16 @@ def test_a_fork_worker_using_the_inherited_executor_hangs(start_method):
     """A call that submits to the module's global executor: under fork the worker
     inherits a copy with no manager thread and waits for ever (the parent's result()
     times out: shown with bounded effort); spawn and forkserver workers have no such
-    global (NameError)."""
+    global (NameError).  loky cannot even send the call: cloudpickle pickles the
+    __main__ function by value with the executor it names (PicklingError)."""
     done = support.run_script("futures_global_executor.py", start_method, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     outcome = script_lines(done)["outcome"]
-    if start_method == "fork":
+    if outcome == "TimeoutError":
+        isolation.remove_pymp_dirs_of_the_killed("the hung worker, killed, and the program's os._exit")
+    if loky():
+        assert outcome == "PicklingError"
+    elif start_method == "fork":
         if outcome == "returned":
             pytest.skip("hazard not shown: the inherited executor answered within 3 s")
         assert outcome == "TimeoutError"
@@ -615,21 +649,28 @@ def test_a_worker_that_dies_breaks_the_pool_for_good(ctx, tmp_path, how):
 @pytest.mark.parametrize("how, code", [("os._exit", 99), ("SIGKILL", -9)], ids=["exit-99", "sigkill"])
 def test_the_broken_pool_error_names_the_dead_workers_pid_and_exit_code(ctx, facts, how, code, verdict):
     """After a worker's os._exit(99) (or SIGKILL), the BrokenProcessPool's cause reads
-    'Process <pid> terminated abruptly with exit code 99' (-9) from 3.15; before, it
-    names neither.  loky's TerminatedWorkerError gives the exit code (not the pid) on
-    every version."""
-    with support.executor(ctx, 1) as ex:
-        pid = ex.submit(fx.worker_pid).result(DEADLINE)
-        call = (fx.die_abruptly, 99) if how == "os._exit" else (fx.kill_self,)
-        with pytest.raises(BrokenProcessPool) as excinfo:
-            ex.submit(*call).result(DEADLINE)
-    text = str(excinfo.value) + str(excinfo.value.__cause__ or "")
-    if verdict == "partly":  # loky
-        assert ("EXIT(99)" if code == 99 else "SIGKILL(-9)") in text and str(pid) not in text
+    'Process <pid> terminated abruptly with exit code 99' (-9) from 3.15, though not
+    every time: when the pool is declared broken before the dead worker can be reaped,
+    the message stays generic (up to 5 tries).  Before 3.15 it names neither.  loky's
+    TerminatedWorkerError gives the exit code (not the pid) on every version."""
+    texts = []
+    for _ in range(5):
+        with support.executor(ctx, 1) as ex:
+            pid = ex.submit(fx.worker_pid).result(DEADLINE)
+            call = (fx.die_abruptly, 99) if how == "os._exit" else (fx.kill_self,)
+            with pytest.raises(BrokenProcessPool) as excinfo:
+                ex.submit(*call).result(DEADLINE)
+        report = f"Process {pid} terminated abruptly with exit code {code}"
+        texts.append((report, str(excinfo.value) + str(excinfo.value.__cause__ or "")))
+        if facts.python < (3, 15) or loky() or report in texts[-1][1]:
+            break
+    report, text = texts[-1]
+    if loky():
+        assert ("EXIT(99)" if code == 99 else "SIGKILL(-9)") in text and report.split()[1] not in text
     elif facts.python >= (3, 15):
-        assert f"Process {pid} terminated abruptly with exit code {code}" in text
+        assert report in text, texts
     else:
-        assert str(pid) not in text and "exit code" not in text
+        assert report.split()[1] not in text and "exit code" not in text
 
 
 # --- the initializer -----------------------------------------------------------------------
@@ -662,12 +703,12 @@ def test_an_initializer_that_raises_breaks_the_pool(ctx, verdict):
 
 
 @pytest.mark.claim("futures.initializer-pickling")
-def test_a_lambda_initializer_works_with_fork_only(ctx, start_method, verdict):
+def test_a_lambda_initializer_works_with_fork_only(ctx, start_method):
     """A lambda initializer: with fork the call runs; with spawn and forkserver
     submit() itself raises the pickling error (it starts the worker), not
-    BrokenProcessPool.  loky (cloudpickle) runs it on every method."""
+    BrokenProcessPool (loky too, given a multiprocessing context)."""
     with support.executor(ctx, 1, initializer=lambda: None) as ex:
-        if start_method == "fork" or verdict == "does-not-hold":
+        if start_method == "fork":
             assert ex.submit(pow, 2, 3).result(DEADLINE) == 8
         else:
             with pytest.raises(PICKLING_ERRORS) as excinfo:
@@ -805,6 +846,8 @@ def test_a_backlog_with_max_tasks_per_child_runs_to_the_end(start_method, verdic
     done = support.run_script("futures_backlog.py", start_method, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     completed = int(script_lines(done)["completed"])
+    if completed < 10:
+        isolation.remove_pymp_dirs_of_the_killed("the stalled program's workers, killed, and the program's os._exit")
     if verdict == "holds":
         assert completed == 10
     elif completed == 10:
@@ -853,10 +896,13 @@ def test_terminate_or_kill_workers_stops_everything_at_once(ctx, tmp_path, how, 
         getattr(ex, how)()
         assert support.wait_until(lambda: gone(pid))
         assert marker.exists() == (how == "terminate_workers")
-        done, not_done = cf.wait([running] + waiting, timeout=DEADLINE)
-        assert not not_done
+        assert support.wait_until(lambda: all(f.done() for f in [running] + waiting))
         assert isinstance(running.exception(0), BrokenProcessPool)
         assert waiting[-1].cancelled()
+        # ...but nobody tells wait() about the futures cancelled on the way out.
+        start = time.monotonic()
+        assert waiting[-1] in cf.wait([waiting[-1]], timeout=WAIT).not_done
+        assert time.monotonic() - start >= WAIT * SLACK
         with pytest.raises(RuntimeError):
             ex.submit(fx.worker_pid)
         support.call_within(ex.shutdown)
@@ -879,11 +925,13 @@ def test_wait_returns_at_the_first_completion_or_failure_or_timeout(ctx, tmp_pat
         slow = ex.submit(fx.hold, str(started), str(release))
         fast = ex.submit(fx.nap_then, 0.1, "fast")
         in_thread = threads.submit(pow, 2, 2)
+        start = time.monotonic()
         result = cf.wait([slow, fast, in_thread], timeout=DEADLINE, return_when=cf.FIRST_COMPLETED)
         assert (fast in result.done or in_thread in result.done) and slow in result.not_done
         failing = ex.submit(fx.nap_or_fail, 0.1, "bad", "bad")
         done, not_done = cf.wait([slow, failing], timeout=DEADLINE, return_when=cf.FIRST_EXCEPTION)
         assert done == {failing} and not_done == {slow}
+        assert time.monotonic() - start < DEADLINE / 10  # neither waited for the slow call
         start = time.monotonic()
         fast.result(DEADLINE)
         done, not_done = cf.wait([slow, slow, fast], timeout=WAIT)

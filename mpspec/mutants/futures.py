@@ -1,0 +1,558 @@
+"""Mutants of the behaviours the docs chapter `futures` relies on: the standard
+library's concurrent.futures (ProcessPoolExecutor, Future, wait, as_completed).
+The executor always uses the standard multiprocessing, so these patch
+concurrent.futures itself, whatever the library under test; a mutant aimed at a
+version-dependent behaviour patches nothing where that code does not exist (it is then
+killed only on the versions where its claim's tests can see it)."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import sys
+import threading
+
+from mpspec.mutants import mutant
+
+
+def _cf(name=""):
+    return importlib.import_module("concurrent.futures" + (f".{name}" if name else ""))
+
+
+def _executor():
+    return _cf("process").ProcessPoolExecutor
+
+
+def _wrap_init(change):
+    """Patch ProcessPoolExecutor.__init__ so that ``change(arguments)`` may edit its
+    bound arguments (max_workers, mp_context, initializer, initargs, ...)."""
+    cls = _executor()
+    original = cls.__init__
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def __init__(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        after = change(bound.arguments)
+        original(*bound.args, **bound.kwargs)
+        if after:
+            after(self)
+
+    cls.__init__ = __init__
+
+
+def _worker_function(replacement, name):
+    """Install ``replacement`` as concurrent.futures.process.<name>, pickled by
+    reference like the original (a spawned worker looks it up by that name)."""
+    module = _cf("process")
+    replacement.__module__, replacement.__name__, replacement.__qualname__ = module.__name__, name, name
+    setattr(module, name, replacement)
+
+
+# --- submit and the Future ----------------------------------------------------------
+
+
+@mutant("futures-submit-drops-kwargs", ["futures.submit-runs-in-worker"],
+        "submit() passes the positional arguments only")
+def _(mp):
+    cls = _executor()
+    original = cls.submit
+
+    def submit(self, fn, *args, **kwargs):
+        return original(self, fn, *args)
+
+    cls.submit = submit
+
+
+@mutant("futures-future-never-running", ["futures.future-lifecycle-flags"],
+        "Future.running() is always False")
+def _(mp):
+    _cf("_base").Future.running = lambda self: False
+
+
+@mutant("futures-cancel-refused", ["futures.cancel-only-before-start"],
+        "Future.cancel() never cancels (always False)")
+def _(mp):
+    _cf("_base").Future.cancel = lambda self: False
+
+
+@mutant("futures-no-extra-queued-calls", ["futures.queued-calls-report-running"],
+        "The call queue holds max_workers calls, not max_workers + 1")
+def _(mp):
+    _cf("process").EXTRA_QUEUED_CALLS = 0
+
+
+@mutant("futures-result-timeout-returns-none", ["futures.result-timeout"],
+        "Future.result(timeout) returns None instead of raising TimeoutError")
+def _(mp):
+    future = _cf("_base").Future
+    original = future.result
+
+    def result(self, timeout=None):
+        try:
+            return original(self, timeout)
+        except _cf().TimeoutError:
+            return None
+
+    future.result = result
+
+
+@mutant("futures-callbacks-reversed", ["futures.callback-threads"],
+        "Done-callbacks run last added first")
+def _(mp):
+    future = _cf("_base").Future
+    original = future._invoke_callbacks
+
+    def _invoke_callbacks(self):
+        self._done_callbacks.reverse()
+        original(self)
+
+    future._invoke_callbacks = _invoke_callbacks
+
+
+@mutant("futures-remote-traceback-dropped", ["futures.remote-traceback"],
+        "A worker's exception comes back without its remote traceback as __cause__")
+def _(mp):
+    _cf("process")._rebuild_exc = lambda exc, tb: exc
+
+
+@mutant("futures-baseexception-becomes-runtimeerror", ["futures.baseexception-from-task"],
+        "A SystemExit or KeyboardInterrupt from a call comes back as RuntimeError")
+def _(mp):
+    item = _cf("process")._ResultItem
+    original = item.__init__
+
+    def __init__(self, work_id, exception=None, *args, **kwargs):
+        if isinstance(exception, (SystemExit, KeyboardInterrupt)):
+            exception = RuntimeError(repr(exception))
+        original(self, work_id, exception, *args, **kwargs)
+
+    item.__init__ = __init__
+
+
+@mutant("futures-failures-printed", ["futures.unretrieved-failure-silent"],
+        "Every failed call's exception is printed on stderr when it arrives")
+def _(mp):
+    future = _cf("_base").Future
+    original = future.set_exception
+
+    def set_exception(self, exception):
+        print(f"call failed: {type(exception).__name__}: {exception}", file=sys.stderr, flush=True)
+        return original(self, exception)
+
+    future.set_exception = set_exception
+
+
+# --- map --------------------------------------------------------------------------------
+
+
+@mutant("futures-map-completion-order", ["futures.map-order-and-errors"],
+        "map() yields results in completion order, not input order")
+def _(mp):
+    def map(self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
+        futures = [self.submit(fn, *args) for args in zip(*iterables)]
+        return (f.result() for f in _cf().as_completed(futures, timeout))
+
+    _executor().map = map
+
+
+@mutant("futures-map-lazy", ["futures.map-eager-input"],
+        "map() takes no input before its first result is asked for")
+def _(mp):
+    cls = _executor()
+    original = cls.map
+
+    def map(self, *args, **kwargs):
+        yield from original(self, *args, **kwargs)
+
+    cls.map = map
+
+
+@mutant("futures-map-buffersize-ignored", ["futures.map-buffersize"],
+        "map() ignores buffersize (3.14+)")
+def _(mp):
+    cls = _executor()
+    original = cls.map
+    if "buffersize" not in inspect.signature(original).parameters:
+        return
+
+    def map(self, fn, *iterables, buffersize=None, **kwargs):
+        if buffersize is not None and buffersize < 1:
+            raise ValueError("buffersize must be None or > 0.")
+        return original(self, fn, *iterables, **kwargs)
+
+    cls.map = map
+
+
+@mutant("futures-map-timeout-per-item", ["futures.map-timeout-from-call"],
+        "map()'s timeout counts per item, from the previous result")
+def _(mp):
+    cls = _executor()
+    original = cls.map
+
+    def map(self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
+        futures = [self.submit(fn, *args) for args in zip(*iterables)]
+        return (f.result(timeout) for f in futures)
+
+    cls.map = map
+
+
+@mutant("futures-chunksize-ignored", ["futures.map-chunksize"],
+        "map() sends every item on its own, whatever the chunksize (no ValueError for 0)")
+def _(mp):
+    cls = _executor()
+    original = cls.map
+
+    def map(self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
+        return original(self, fn, *iterables, timeout=timeout, chunksize=1, **kwargs)
+
+    cls.map = map
+
+
+# --- shutdown ---------------------------------------------------------------------------
+
+
+@mutant("futures-submit-after-shutdown-accepted", ["futures.after-shutdown-rejects"],
+        "submit() after shutdown() returns a Future that never completes")
+def _(mp):
+    cls = _executor()
+    original = cls.submit
+
+    def submit(self, fn, *args, **kwargs):
+        if getattr(self, "_shutdown_thread", False) and not getattr(self, "_broken", False):
+            return _cf("_base").Future()
+        return original(self, fn, *args, **kwargs)
+
+    cls.submit = submit
+
+
+@mutant("futures-shutdown-never-waits", ["futures.shutdown-wait-reaps-workers"],
+        "shutdown(wait=True) does not wait")
+def _(mp):
+    cls = _executor()
+    original = cls.shutdown
+
+    def shutdown(self, wait=True, **kwargs):
+        return original(self, False, **kwargs)
+
+    cls.shutdown = shutdown
+
+
+@mutant("futures-nowait-shutdown-kills-workers", ["futures.exit-waits-for-pending"],
+        "shutdown(wait=False) terminates the workers: pending calls never run")
+def _(mp):
+    cls = _executor()
+    original = cls.shutdown
+
+    def shutdown(self, wait=True, **kwargs):
+        workers = list((self._processes or {}).values())
+        original(self, wait, **kwargs)
+        if not wait:
+            for worker in workers:
+                worker.terminate()
+
+    cls.shutdown = shutdown
+
+
+@mutant("futures-cancel-futures-ignored", ["futures.cancel-futures-on-shutdown", "futures.ctrl-c-waits-for-backlog"],
+        "shutdown() ignores cancel_futures")
+def _(mp):
+    cls = _executor()
+    original = cls.shutdown
+    if "cancel_futures" not in inspect.signature(original).parameters:
+        return
+
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        return original(self, wait)
+
+    cls.shutdown = shutdown
+
+
+@mutant("futures-with-block-no-wait", ["futures.context-manager-waits"],
+        "Leaving a with-block shuts the executor down without waiting")
+def _(mp):
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        self.shutdown(wait=False)
+        return False
+
+    _cf("_base").Executor.__exit__ = __exit__
+
+
+@mutant("futures-ctrl-c-cancels-backlog", ["futures.ctrl-c-waits-for-backlog"],
+        "A with-block left by KeyboardInterrupt cancels the calls that have not started")
+def _(mp):
+    executor = _cf("_base").Executor
+    original = executor.__exit__
+
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        if exc_type is KeyboardInterrupt:
+            for item in list(getattr(self, "_pending_work_items", {}).values()):
+                item.future.cancel()
+        return original(self, exc_type, exc_val, exc_tb)
+
+    executor.__exit__ = __exit__
+
+
+# --- pickling and broken pools --------------------------------------------------------------
+
+
+@mutant("futures-pickling-error-swallowed", ["futures.pickle-per-future"],
+        "A call that cannot be pickled completes with None instead of failing")
+def _(mp):
+    queue = _cf("process")._SafeQueue
+    original = queue._on_queue_feeder_error
+
+    def _on_queue_feeder_error(self, e, obj):
+        work_item = self.pending_work_items.pop(obj.work_id, None) if hasattr(obj, "work_id") else None
+        if work_item is None:
+            return original(self, e, obj)
+        work_item.future.set_result(None)
+
+    queue._on_queue_feeder_error = _on_queue_feeder_error
+
+
+@mutant("futures-broken-pool-error-softened",
+        ["futures.result-unpickle-failure-breaks-pool", "futures.broken-on-abrupt-exit",
+         "futures.initializer-failure-breaks", "futures.terminate-kill-workers"],
+        "A broken pool fails its futures with a plain RuntimeError, not BrokenProcessPool")
+def _(mp):
+    future = _cf("_base").Future
+    original = future.set_exception
+    broken = _cf("process").BrokenProcessPool
+
+    def set_exception(self, exception):
+        if isinstance(exception, broken):
+            exception = RuntimeError(str(exception))
+        return original(self, exception)
+
+    future.set_exception = set_exception
+
+
+@mutant("futures-broken-pool-accepts-submit", ["futures.broken-on-abrupt-exit"],
+        "submit() on a broken pool returns a Future that never completes")
+def _(mp):
+    cls = _executor()
+    original = cls.submit
+
+    def submit(self, fn, *args, **kwargs):
+        if getattr(self, "_broken", False):
+            return _cf("_base").Future()
+        return original(self, fn, *args, **kwargs)
+
+    cls.submit = submit
+
+
+@mutant("futures-broken-cause-dropped", ["futures.broken-report-pid-exitcode"],
+        "The BrokenProcessPool of a dead worker has no cause (3.15's pid and exit code lost)")
+def _(mp):
+    future = _cf("_base").Future
+    original = future.set_exception
+    broken = _cf("process").BrokenProcessPool
+
+    def set_exception(self, exception):
+        if isinstance(exception, broken):
+            exception.__cause__ = None
+        return original(self, exception)
+
+    future.set_exception = set_exception
+
+
+@mutant("futures-broken-cause-always-reported", ["futures.broken-report-pid-exitcode"],
+        "Before 3.15 too, a dead worker's pid and exit code are reported")
+def _(mp):
+    manager = getattr(_cf("process"), "_ExecutorManagerThread", None)
+    if manager is None or sys.version_info >= (3, 15):
+        return
+    original = manager.terminate_broken
+
+    def terminate_broken(self, cause):
+        if cause is None:
+            cause = "".join(
+                f"Process {p.pid} terminated abruptly with exit code {p.exitcode}\n"
+                for p in self.processes.values() if p.exitcode
+            ) or None
+        return original(self, cause)
+
+    manager.terminate_broken = terminate_broken
+
+
+# --- the initializer, size, start method ---------------------------------------------------
+
+
+@mutant("futures-initializer-runs-twice", ["futures.initializer-per-worker"],
+        "Each worker calls its initializer twice")
+def _(mp):
+    original = _cf("process")._process_worker
+
+    def _process_worker(call_queue, result_queue, initializer, initargs, *rest, **kwargs):
+        if initializer is not None:
+            initializer(*initargs)
+        return original(call_queue, result_queue, initializer, initargs, *rest, **kwargs)
+
+    _worker_function(_process_worker, "_process_worker")
+
+
+class _Swallowing:
+    """An initializer that ignores its own failure (picklable by reference)."""
+
+    def __init__(self, initializer):
+        self.initializer = initializer
+
+    def __call__(self, *args):
+        try:
+            self.initializer(*args)
+        except Exception:  # noqa: BLE001 (the mutation)
+            pass
+
+
+@mutant("futures-initializer-error-swallowed", ["futures.initializer-failure-breaks"],
+        "An initializer's exception is swallowed: the worker goes on")
+def _(mp):
+    def change(arguments):
+        if arguments.get("initializer") is not None:
+            arguments["initializer"] = _Swallowing(arguments["initializer"])
+
+    _wrap_init(change)
+
+
+@mutant("futures-mp-context-ignored",
+        ["futures.mp-context-start-method", "futures.interactive-main", "futures.main-guard",
+         "futures.initializer-pickling", "futures.no-executor-calls-in-task",
+         "futures.worker-start-policy", "futures.fork-threads-deprecationwarning"],
+        "The executor ignores mp_context and always spawns its workers")
+def _(mp):
+    def change(arguments):
+        arguments["mp_context"] = mp.get_context("spawn")
+
+    _wrap_init(change)
+
+
+@mutant("futures-max-workers-unchecked", ["futures.max-workers"],
+        "max_workers of 0 or less is taken as 1 instead of raising ValueError")
+def _(mp):
+    def change(arguments):
+        if arguments.get("max_workers") is not None and arguments["max_workers"] <= 0:
+            arguments["max_workers"] = 1
+
+    _wrap_init(change)
+
+
+@mutant("futures-all-workers-at-once", ["futures.worker-start-policy"],
+        "spawn and forkserver executors start all their workers at the first submit")
+def _(mp):
+    def after(executor):
+        executor._safe_to_dynamically_spawn_children = False
+
+    _wrap_init(lambda arguments: after)
+
+
+@mutant("futures-max-tasks-ignored", ["futures.max-tasks-per-child-replaces"],
+        "max_tasks_per_child is validated, then ignored (workers never retire)")
+def _(mp):
+    def change(arguments):
+        limit = arguments.get("max_tasks_per_child")
+        if limit is None or not isinstance(limit, int) or limit < 1:
+            return None
+        arguments["max_tasks_per_child"] = None
+        return None
+
+    if "max_tasks_per_child" in inspect.signature(_executor().__init__).parameters:
+        _wrap_init(change)
+
+
+@mutant("futures-max-tasks-fork-allowed", ["futures.max-tasks-needs-non-fork"],
+        "max_tasks_per_child is accepted with fork, and with no mp_context the default is kept")
+def _(mp):
+    def change(arguments):
+        limit = arguments.get("max_tasks_per_child")
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            return None
+        arguments["max_tasks_per_child"] = None
+
+        def after(executor):
+            executor._max_tasks_per_child = limit
+
+        return after
+
+    if "max_tasks_per_child" in inspect.signature(_executor().__init__).parameters:
+        _wrap_init(change)
+
+
+@mutant("futures-retired-workers-not-replaced", ["futures.max-tasks-backlog-hang"],
+        "A worker retired by max_tasks_per_child is not replaced (3.14+: the backlog stalls)")
+def _(mp):
+    process = _cf("process")
+    original = getattr(process, "_spawn_worker", None)
+    if original is None:
+        return
+
+    def _spawn_worker(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            return None  # the manager thread's replacement of a retired worker
+        return original(*args, **kwargs)
+
+    process._spawn_worker = _spawn_worker
+
+
+@mutant("futures-fork-always-warns", ["futures.fork-threads-deprecationwarning"],
+        "Every os.fork() warns about threads, whatever the Python version")
+def _(mp):
+    import os
+    import warnings
+
+    original = os.fork
+
+    def fork():
+        warnings.warn("This process is multi-threaded, use of fork() may lead to deadlocks (mutant)",
+                      DeprecationWarning, stacklevel=2)
+        return original()
+
+    os.fork = fork
+
+
+@mutant("futures-force-shutdown-no-signal", ["futures.terminate-kill-workers"],
+        "terminate_workers() and kill_workers() shut down without signalling the workers (3.14+)")
+def _(mp):
+    cls = _executor()
+    if not hasattr(cls, "_force_shutdown"):
+        return
+
+    def _force_shutdown(self, operation):
+        self.shutdown(wait=False, cancel_futures=True)
+
+    cls._force_shutdown = _force_shutdown
+
+
+# --- wait and as_completed ----------------------------------------------------------------------
+
+
+@mutant("futures-wait-timeout-counts-as-done", ["futures.wait-return-when"],
+        "wait() that times out reports every future as done")
+def _(mp):
+    base = _cf("_base")
+    original = base.wait
+
+    def wait(fs, timeout=None, return_when=base.ALL_COMPLETED):
+        done, not_done = original(fs, timeout, return_when)
+        if timeout is not None and return_when == base.ALL_COMPLETED:
+            return base.DoneAndNotDoneFutures(done | not_done, set())
+        return base.DoneAndNotDoneFutures(done, not_done)
+
+    base.wait = wait
+    _cf().wait = wait
+
+
+@mutant("futures-as-completed-input-order", ["futures.as-completed"],
+        "as_completed() yields in input order, waiting for each in turn")
+def _(mp):
+    base = _cf("_base")
+
+    def as_completed(fs, timeout=None):
+        for future in dict.fromkeys(fs):
+            future.exception(timeout)
+            yield future
+
+    base.as_completed = as_completed
+    _cf().as_completed = as_completed
