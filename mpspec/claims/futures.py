@@ -348,8 +348,8 @@ CLAIMS = [
         "(-9 for SIGKILL; gh-139462); 3.8-3.14: no cause, neither pid nor code.",
         partly("3.15 names the pid and exit code, but not every time: the pool is declared "
                "broken when the worker's sentinel fires, and a worker not yet reapable then "
-               "has no exit code, so the message stays generic (seen for SIGKILL under fork; "
-               "gh-139462 lists only workers whose exitcode is already known).",
+               "has no exit code, so the message stays generic (gh-139462 lists only workers "
+               "whose exitcode is already known): often for spawn, sometimes for fork.",
                python=">=3.15", libraries=("multiprocessing",)),
         partly("loky's TerminatedWorkerError gives the exit code on every version (in its "
                "message: 'The exit codes of the workers are {EXIT(99)}' or "

@@ -651,10 +651,11 @@ def test_the_broken_pool_error_names_the_dead_workers_pid_and_exit_code(ctx, fac
     """After a worker's os._exit(99) (or SIGKILL), the BrokenProcessPool's cause reads
     'Process <pid> terminated abruptly with exit code 99' (-9) from 3.15, though not
     every time: when the pool is declared broken before the dead worker can be reaped,
-    the message stays generic (up to 5 tries).  Before 3.15 it names neither.  loky's
+    the message stays generic (up to 10 tries; never a wrong pid or code).  Before 3.15
+    it names neither.  loky's
     TerminatedWorkerError gives the exit code (not the pid) on every version."""
     texts = []
-    for _ in range(5):
+    for _ in range(10):
         with support.executor(ctx, 1) as ex:
             pid = ex.submit(fx.worker_pid).result(DEADLINE)
             call = (fx.die_abruptly, 99) if how == "os._exit" else (fx.kill_self,)
@@ -668,7 +669,9 @@ def test_the_broken_pool_error_names_the_dead_workers_pid_and_exit_code(ctx, fac
     if loky():
         assert ("EXIT(99)" if code == 99 else "SIGKILL(-9)") in text and report.split()[1] not in text
     elif facts.python >= (3, 15):
-        assert report in text, texts
+        assert all(r in t or "exit code" not in t for r, t in texts), texts
+        if report not in text:
+            pytest.skip(f"the race went against the report in all {len(texts)} tries (generic message)")
     else:
         assert report.split()[1] not in text and "exit code" not in text
 
