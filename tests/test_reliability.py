@@ -390,7 +390,7 @@ def one_line_usage_error(done, message):
     "args, message",
     [
         (["--start-method", "bogus"], "--start-method: unknown start method 'bogus'; valid: fork, spawn, forkserver"),
-        (["--impl", "nope"], "--impl: unknown library 'nope'; valid: multiprocessing, multiprocess, billiard"),
+        (["--impl", "nope"], "--impl: unknown library 'nope'; valid: multiprocessing, multiprocess, billiard, loky"),
         (["--spec-test-deadline", "0"], "--spec-test-deadline: expected a positive number of seconds, got '0'"),
         (["--spec-shuffle", "x"], "--spec-shuffle: expected an integer seed, got 'x'"),
     ],
