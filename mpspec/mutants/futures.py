@@ -121,15 +121,15 @@ def _(mp):
 @mutant("futures-baseexception-becomes-runtimeerror", ["futures.baseexception-from-task"],
         "A SystemExit or KeyboardInterrupt from a call comes back as RuntimeError")
 def _(mp):
-    item = _cf("process")._ResultItem
-    original = item.__init__
+    wrapper = _cf("process")._ExceptionWithTraceback
+    original = wrapper.__init__
 
-    def __init__(self, work_id, exception=None, *args, **kwargs):
-        if isinstance(exception, (SystemExit, KeyboardInterrupt)):
-            exception = RuntimeError(repr(exception))
-        original(self, work_id, exception, *args, **kwargs)
+    def __init__(self, exc, tb, *args, **kwargs):
+        if isinstance(exc, (SystemExit, KeyboardInterrupt)):
+            exc = RuntimeError(repr(exc))
+        original(self, exc, tb, *args, **kwargs)
 
-    item.__init__ = __init__
+    wrapper.__init__ = __init__
 
 
 @mutant("futures-failures-printed", ["futures.unretrieved-failure-silent"],
