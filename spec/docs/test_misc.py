@@ -23,7 +23,7 @@ import pytest
 
 from fixtures import misc
 from fixtures.pools import wait_for_release
-from mpspec import lib, support
+from mpspec import isolation, lib, support
 from mpspec.deadlines import DEADLINE, WAIT
 
 DEFAULT_FORMAT = "[%(levelname)s/%(processName)s] %(message)s"
@@ -50,6 +50,7 @@ def needs_two_usable_cpus():
 
 def run_main_program(mode, start_method):
     report, _ = script_report("misc_main_runner.py", mode, start_method)
+    isolation.remove_pymp_dirs_of_the_killed("the program, killed with its pool by its runner once it reported")
     assert report["report"], report
     return report["report"], report["errors"]
 
