@@ -373,9 +373,8 @@ CLAIMS = [
         "BrokenProcessPool.",
         "Shown: the call fails with BrokenProcessPool and so does the next submit(); the "
         "worker prints 'Exception in initializer' with the ValueError.",
-        partly("loky prints the initializer's traceback, but the pool is not marked "
-               "broken for later submits the same way: see the test's note.",
-               libraries=LOKY),
+        holds("The same with loky: BrokenProcessPool for the call and for the next "
+              "submit().", libraries=LOKY),
         holds(),
     ),
     claim(
@@ -523,8 +522,8 @@ CLAIMS = [
         "Shown: SIGINT to the parent during 8 one-second calls: it ends with "
         "KeyboardInterrupt only after the backlog ran; catching it and calling "
         "shutdown(cancel_futures=True) (3.9+) exits at once.",
-        partly("loky's with-block also waits, but its KeyboardInterrupt path differs: see "
-               "the test's note.", libraries=LOKY),
+        holds("The same with loky; its shutdown() has no cancel_futures, so the program "
+              "cancels each Future itself, which ends it as quickly.", libraries=LOKY),
         holds(),
     ),
 ]
