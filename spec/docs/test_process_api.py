@@ -357,6 +357,7 @@ def test_daemonic_children_are_terminated_when_the_parent_exits(start_method, ve
         assert script.wait(DEADLINE) == 0, said
     finally:
         stop_script(script, leftovers)
+        isolation.remove_pymp_dirs_of_the_killed("the daemon terminated at exit, which (under -O) started a child")
 
 
 @pytest.mark.claim("process-api.pid-none-before-start")
