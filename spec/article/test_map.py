@@ -123,6 +123,7 @@ def test_a_task_cannot_start_a_pool_of_its_own(ctx, start_method, verdict):
                 pool.map(pools.map_in_nested_pool, [1, 10])
         else:
             assert pool.map(pools.map_in_nested_pool, [1, 10]) == [[1, 4], [100, 121]]
+    isolation.remove_pymp_dirs_of_the_killed("the workers, terminated with the pool after making pools of their own")
 
 
 @pytest.mark.claim("map.no-nested-pool")

@@ -94,6 +94,7 @@ def test_join_on_a_running_pool_in_a_script(start_method, optimize, facts):
     python -O; billiard's join() asserts instead, and under -O, without its assert,
     join() on a running pool blocks."""
     done = support.run_script("pool_join_running.py", start_method, optimize=optimize)
+    isolation.remove_pymp_dirs_of_the_killed("the script's pool workers, terminated at its end")
     assert done.returncode == 0, done.stderr
     if facts.library != "billiard":
         assert done.stdout == "raised ValueError: Pool is still running\n"

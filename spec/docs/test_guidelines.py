@@ -582,6 +582,7 @@ def test_an_unguarded_pool_never_finishes_its_map(start_method, verdict, facts):
     so map() never finishes.  Under fork the map returns.  (3.13.8+ and 3.14.1+
     forkserver: the fork server dies importing the script; Pool() raises.)"""
     done = support.run_script("guidelines_unguarded_pool.py", start_method, env=unguarded_env(start_method))
+    isolation.remove_pymp_dirs_of_the_killed("the unguarded script's pool, terminated with the workers that re-ran it")
     if fork_server_runs_main(facts, start_method):  # Pool() itself fails
         assert done.returncode == 1 and done.stdout == ""
         assert parent_error(done.stderr) in FORK_SERVER_GONE
