@@ -12,14 +12,15 @@ from mpspec.results import Env, classify
 from mpspec.site.pages import Pages, front
 from mpspec.site.text import badge, change_url, changes_in, rel
 
-# The environments a library page is about, by page name.
+# The environments a library page is about, by page name: its title, how the text
+# names it, and which environments it covers.
 LIBRARIES = OrderedDict(
     [
-        ("billiard", ("billiard", "Celery's fork of multiprocessing", lambda e: e.library == "billiard")),
-        ("multiprocess", ("multiprocess", "the dill-based fork of multiprocessing", lambda e: e.library == "multiprocess")),
-        ("pypy", ("PyPy", "another implementation of Python", lambda e: e.implementation == "PyPy" and e.library == "multiprocessing")),
-        ("optimized", ("python -O", "CPython with assertions removed", lambda e: e.optimize and e.implementation == "CPython" and e.library == "multiprocessing")),
-        ("loky", ("loky vs the stdlib executor", "joblib's reimplementation of ProcessPoolExecutor", lambda e: e.library == "loky")),
+        ("billiard", ("billiard", "billiard, Celery's fork of multiprocessing,", lambda e: e.library == "billiard")),
+        ("multiprocess", ("multiprocess", "multiprocess, the dill-based fork of multiprocessing,", lambda e: e.library == "multiprocess")),
+        ("pypy", ("PyPy", "PyPy, another implementation of Python,", lambda e: e.implementation == "PyPy" and e.library == "multiprocessing")),
+        ("optimized", ("python -O", "CPython run with -O (assertions removed)", lambda e: e.optimize and e.implementation == "CPython" and e.library == "multiprocessing")),
+        ("loky", ("loky vs the stdlib executor", "loky, joblib's reimplementation of ProcessPoolExecutor,", lambda e: e.library == "loky")),
     ]
 )
 
@@ -187,13 +188,13 @@ class Journeys(Pages):
     def libraries(self) -> List[str]:
         made = []
         rows = []
-        for name, (title, what, picks) in LIBRARIES.items():
+        for name, (title, subject, picks) in LIBRARIES.items():
             envs = [e for e in self.r.envs if picks(e)]
             page = library_page(name)
             w = self.writer(page)
             out = [front(title=title), f"# {title}\n"]
             out.append(
-                f"Where {title}, {what}, differs from CPython's standard library of the same Python "
+                f"Where {subject} differs from CPython's standard library of the same Python "
                 "version, claim by claim. A claim that does not apply on one side (n/a) counts as a "
                 "difference. Each entry says what really happens on both sides.\n"
             )
@@ -215,7 +216,7 @@ class Journeys(Pages):
                               level="###" if len(envs) > 1 else "##")
                 out.append(
                     f"Compared: **{e.label}** with **{peer.label}**: {len(verdict)} verdicts differ, "
-                    f"{len(applicability)} claims apply on one side only, {len(notes)} differ in the notes only.\n"
+                    f"{len(applicability)} apply on one side only, {len(notes)} differ in the notes only.\n"
                 )
                 if e.default_start_method != peer.default_start_method:
                     out.append(
