@@ -5,7 +5,6 @@ from mpspec.registry import Claim, holds
 CLAIMS = [
     Claim(
         id="basics.thread-in-process",
-        section="basics",
         cite="基础 ¶1 and its first bullet",
         statement="A thread is the basic unit the CPU executes; it cannot live on its own "
         "and always runs inside some process.",
@@ -15,7 +14,6 @@ CLAIMS = [
     ),
     Claim(
         id="basics.process-identity",
-        section="basics",
         cite="基础 ¶2",
         statement="A process is one run of a program and the unit the operating system "
         "allocates resources to; every running program is a process of its own.",
@@ -43,7 +41,6 @@ CLAIMS = [
     ),
     Claim(
         id="basics.main-thread",
-        section="basics",
         cite="基础 ¶3 and the second bullet",
         statement="Each process begins with exactly one thread, its main thread, which may "
         "then start further threads.",
@@ -54,7 +51,6 @@ CLAIMS = [
     ),
     Claim(
         id="basics.threads-share",
-        section="basics",
         cite="基础, third bullet",
         statement="The threads of one process share its address space, its open files and "
         "its other resources.",
@@ -66,7 +62,6 @@ CLAIMS = [
     ),
     Claim(
         id="basics.processes-share-machine",
-        section="basics",
         cite="基础, fourth bullet",
         statement="Processes share the machine's resources (memory, disks, printers) but "
         "each has its own data.",

@@ -14,7 +14,6 @@ OLD_ASSERT = (
 CLAIMS = [
     Claim(
         id="conn.buffer-too-short",
-        section="conn",
         cite="Exceptions › BufferTooShort; Connection.recv_bytes_into",
         statement="recv_bytes_into() with a buffer too small for the message raises "
         "BufferTooShort, and the exception's args[0] holds the whole message.",
@@ -25,7 +24,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.send-picklable-only",
-        section="conn",
         cite="Connection.send",
         statement="send() takes only picklable objects: an unpicklable one fails on the "
         "sending side.",
@@ -44,7 +42,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.large-message-valueerror",
-        section="conn",
         cite="Connection.send, Connection.send_bytes (the note on very large pickles)",
         statement="Sending a huge message can fail with ValueError; the docs put the limit "
         "near 32 MiB and leave the exact figure to the platform.",
@@ -56,7 +53,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.recv-blocks",
-        section="conn",
         cite="Connection.recv",
         statement="recv() waits for as long as it takes: it returns only once an object "
         "has arrived.",
@@ -66,7 +62,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.fileno",
-        section="conn",
         cite="Connection.fileno",
         statement="fileno() returns the connection's file descriptor or handle, usable with "
         "select on Unix.",
@@ -81,7 +76,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.close-gc",
-        section="conn",
         cite="Connection.close",
         statement="close() closes the connection, and so does garbage collection.",
         explanation="Once the last copy of the writing end is collected, the reader gets "
@@ -91,7 +85,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.poll-timeout",
-        section="conn",
         cite="Connection.poll",
         statement="poll() without a timeout returns at once; with a number it waits up to "
         "that long; with None it waits for ever.",
@@ -102,7 +95,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.send-bytes-offset-size",
-        section="conn",
         cite="Connection.send_bytes",
         statement="send_bytes(buffer, offset, size) sends only that slice, as one message.",
         explanation="The receiver gets exactly the slice; an offset or size outside the "
@@ -112,7 +104,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.recv-bytes-maxlength",
-        section="conn",
         cite="Connection.recv_bytes",
         statement="recv_bytes(maxlength) raises OSError for a longer message, and the "
         "connection cannot be read any more.",
@@ -123,7 +114,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.recv-bytes-into-offset",
-        section="conn",
         cite="Connection.recv_bytes_into",
         statement="recv_bytes_into(buffer, offset) writes the message at that byte offset "
         "and returns the message's length in bytes.",
@@ -134,7 +124,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.connection-transferable",
-        section="conn",
         cite="Connection (added in 3.3: connections can be transferred)",
         statement="A Connection can itself be sent to another process through a "
         "connection or queue.",
@@ -145,7 +134,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.context-manager",
-        section="conn",
         cite="Connection (context manager, added in 3.3)",
         statement="Connections are context managers; leaving the with block closes them.",
         explanation="After the block closed is True and recv() raises OSError.",
@@ -154,7 +142,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.recv-unpickles-untrusted",
-        section="conn",
         cite="Connection (the warning on recv and unpickling)",
         statement="recv() unpickles what arrives, so a malicious peer can make the receiver "
         "run code: use send/recv on a connection that is not a Pipe only after "
@@ -168,7 +155,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.killed-mid-message-corrupts",
-        section="conn",
         cite="Connection (the warning on killing a process that uses a pipe)",
         statement="Killing a process while it reads or writes a pipe can corrupt the pipe: "
         "message boundaries are lost.",
@@ -181,7 +167,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.deliver-answer-challenge",
-        section="conn",
         cite="multiprocessing.connection › deliver_challenge, answer_challenge (changed in 3.12)",
         statement="deliver_challenge() and answer_challenge() authenticate a connection with "
         "an HMAC digest of a random message; with different keys both ends raise "
@@ -194,7 +179,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.client-infers-family",
-        section="conn",
         cite="Listeners and Clients › Client",
         statement="Client(address) works out the family from the address's form and returns "
         "a Connection.",
@@ -205,7 +189,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.authkey-none-no-auth",
-        section="conn",
         cite="Listeners and Clients › Client, Listener (authkey)",
         statement="With authkey None, Listener and Client perform no authentication.",
         explanation="Each side decides alone: Listener(authkey=None).accept() returns at once "
@@ -218,7 +201,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.auth-failure",
-        section="conn",
         cite="Listeners and Clients › Client, Listener.accept",
         statement="Listener.accept() and Client() raise AuthenticationError when the peer's "
         "key differs.",
@@ -232,7 +214,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.auth-one-sided",
-        section="conn",
         cite="Authentication keys; Listeners and Clients",
         statement="Authentication is mutual: a keyless client cannot talk to a keyed listener, "
         "nor a keyed client to a keyless listener.",
@@ -249,7 +230,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.inet-0000-windows",
-        section="conn",
         cite="Listeners and Clients › Listener (the note on '0.0.0.0')",
         statement="On Windows, a Listener on '0.0.0.0' is not an address a client can "
         "connect to; use '127.0.0.1'.",
@@ -264,7 +244,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.listener-family-default",
-        section="conn",
         cite="Listeners and Clients › Listener (family and address)",
         statement="Given neither family nor address, Listener() picks the quickest kind of "
         "socket the platform offers, and a Unix-domain socket gets a path inside a temporary "
@@ -280,7 +259,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.listener-close-gc",
-        section="conn",
         cite="Listeners and Clients › Listener.close",
         statement="Listener.close() closes its socket or pipe (garbage collection does too); "
         "an AF_UNIX listener's socket file is removed.",
@@ -291,7 +269,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.last-accepted",
-        section="conn",
         cite="Listeners and Clients › Listener.address, Listener.last_accepted",
         statement="Listener.address is the bound address; last_accepted the address of the "
         "last connection accepted, or None when not available.",
@@ -303,7 +280,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.listener-context-manager",
-        section="conn",
         cite="Listeners and Clients › Listener (context manager, added in 3.3)",
         statement="Listener is a context manager; leaving the block closes it.",
         explanation="After the block a Client is refused and the AF_UNIX path is gone.",
@@ -312,7 +288,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.wait-ready-list",
-        section="conn",
         cite="multiprocessing.connection.wait (added in 3.3)",
         statement="wait(objects, timeout) returns the ready subset; None waits for ever; a "
         "negative timeout counts as zero.",
@@ -323,7 +298,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.wait-accepts-kinds",
-        section="conn",
         cite="multiprocessing.connection.wait",
         statement="wait() takes readable Connections, connected sockets and Process "
         "sentinels, mixed.",
@@ -333,7 +307,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.wait-ready-on-close",
-        section="conn",
         cite="multiprocessing.connection.wait",
         statement="wait() reports a connection or socket once reading it would not block: "
         "when a message is waiting, and also when its peer has hung up.",
@@ -344,7 +317,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.wait-no-eintr",
-        section="conn",
         cite="multiprocessing.connection.wait (Unix: not interrupted by signals)",
         statement="On Unix, wait() does not fail with EINTR when a signal arrives, unlike "
         "plain select().",
@@ -359,7 +331,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.wait-multi-producers",
-        section="conn",
         cite="multiprocessing.connection.wait (the example with several children)",
         statement="wait() lets one process read many children's pipes until each reaches "
         "end of file.",
@@ -369,7 +340,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.listener-client-example",
-        section="conn",
         cite="Listeners and Clients › Examples (server and client)",
         statement="The example pair works: over AF_INET with an authkey, an object, bytes, "
         "and an array read with recv_bytes_into (8 bytes) make the round trip.",
@@ -380,7 +350,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.address-formats",
-        section="conn",
         cite="Listeners and Clients › Address Formats",
         statement="AF_INET addresses are (host, port) tuples, AF_UNIX addresses paths, AF_PIPE "
         "names \\\\.\\pipe\\Name; a string starting with two backslashes is an AF_PIPE name.",
@@ -391,7 +360,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.key-not-sent",
-        section="conn",
         cite="Authentication keys",
         statement="Proving that both ends share the authkey never sends the key itself.",
         explanation="A relay that records a whole authenticated session sees the challenges, "
@@ -401,7 +369,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.default-authkey-shared",
-        section="conn",
         cite="Authentication keys; Process.authkey",
         statement="Where authentication is wanted without a key, current_process().authkey "
         "is used; children inherit it, so by default a program's processes share one key.",
@@ -415,7 +382,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.challenge-digest",
-        section="conn",
         cite="multiprocessing.connection › deliver_challenge (changed in 3.12: HMAC-SHA256)",
         statement="The handshake's HMAC is negotiated: from 3.12 the challenge carries a "
         "'{sha256}' prefix and the answer is b'{sha256}' plus HMAC-SHA256; earlier "
@@ -440,7 +406,6 @@ CLAIMS = [
     ),
     Claim(
         id="conn.empty-authkey",
-        section="conn",
         cite="Listeners and Clients › Listener (authkey: only None means no authentication)",
         statement="Only authkey=None turns authentication off: an empty key b'' is still a "
         "key, and a Listener with it challenges every client.",

@@ -5,7 +5,6 @@ few claims from users' reports.  Also run against loky (``--impl loky``)."""
 
 from mpspec.registry import Claim, fails, holds, na, partly
 
-SECTION = "futures"
 LOKY = ("loky",)
 # concurrent.futures always imports the standard multiprocessing: a drop-in library
 # changes nothing of the executor the docs describe.
@@ -29,7 +28,7 @@ NO_MAX_TASKS = na("max_tasks_per_child is new in 3.11", python="<3.11")
 
 def claim(id, cite, statement, explanation, *rules, pypy=(PYPY_NA,), **extra):
     return Claim(
-        id=f"futures.{id}", section=SECTION, cite=cite, statement=statement,
+        id=f"futures.{id}", cite=cite, statement=statement,
         explanation=explanation, verdicts=(DROP_IN,) + pypy + rules, **extra,
     )
 

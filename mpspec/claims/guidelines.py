@@ -10,7 +10,6 @@ SPAWN = GUIDELINES + " › The spawn and forkserver start methods"
 CLAIMS = [
     Claim(
         id="guidelines.proxy-args-picklable",
-        section="guidelines",
         cite=ALL + " › Picklability",
         statement="The arguments given to a proxy's methods must be picklable.",
         explanation="A proxy call pickles its arguments in the caller before anything is "
@@ -29,7 +28,6 @@ CLAIMS = [
     ),
     Claim(
         id="guidelines.proxy-thread-safety",
-        section="guidelines",
         cite=ALL + " › Thread safety of proxies",
         statement="A proxy must not be used from more than one thread unless a lock "
         "protects it; several processes using the same proxy is never a problem.",
@@ -43,7 +41,6 @@ CLAIMS = [
     ),
     Claim(
         id="guidelines.zombies-reaped",
-        section="guidelines",
         cite=ALL + " › Joining zombie processes",
         statement="On Unix a child that has finished but was not joined stays a zombie "
         "until the parent starts another process, calls active_children(), or calls "
@@ -65,7 +62,6 @@ CLAIMS = [
     ),
     Claim(
         id="guidelines.inherit-not-send",
-        section="guidelines",
         cite=ALL + " › Better to inherit than pickle/unpickle",
         statement="Synchronisation objects and shared values are to be handed to a child "
         "when it is created, not sent through a pipe or queue, where sending them "
@@ -86,7 +82,6 @@ CLAIMS = [
     ),
     Claim(
         id="guidelines.terminate-breaks-shared",
-        section="guidelines",
         cite=ALL + " › Avoid terminating processes",
         statement="Terminating a process while it uses a shared lock, semaphore, pipe or "
         "queue can leave that object broken or unusable for the other processes.",
@@ -98,7 +93,6 @@ CLAIMS = [
     ),
     Claim(
         id="guidelines.join-before-drain-deadlock",
-        section="guidelines",
         cite=ALL + " › Joining processes that use queues",
         statement="Joining a child before getting the large item it put on a queue "
         "deadlocks; getting the item first and then joining works.",
@@ -109,7 +103,6 @@ CLAIMS = [
     ),
     Claim(
         id="guidelines.nondaemon-auto-joined",
-        section="guidelines",
         cite=ALL + " › Joining processes that use queues",
         statement="A parent that exits joins its non-daemonic children automatically.",
         explanation="The main program's code ends, then its exit handler "
@@ -129,7 +122,6 @@ CLAIMS = [
     ),
     Claim(
         id="guidelines.pass-resources-explicitly",
-        section="guidelines",
         cite=ALL + " › Explicitly pass resources to child processes",
         statement="A resource handed to the child as a Process argument works with every "
         "start method, whereas a global that only the parent's main code created works "
@@ -154,7 +146,6 @@ CLAIMS = [
     ),
     Claim(
         id="guidelines.arg-keeps-alive",
-        section="guidelines",
         cite=ALL + " › Explicitly pass resources to child processes",
         statement="An object given to a child as a Process argument stays alive in the "
         "parent as long as the child runs, so a resource that its garbage collection "
@@ -181,7 +172,6 @@ CLAIMS = [
     ),
     Claim(
         id="guidelines.stdin-devnull",
-        section="guidelines",
         cite=ALL + " › Beware of replacing sys.stdin with a \"file like object\"",
         statement="A child process closes the sys.stdin it starts with and replaces it "
         "with one reading os.devnull.",
@@ -193,7 +183,6 @@ CLAIMS = [
     ),
     Claim(
         id="guidelines.stdin-filelike-double-flush",
-        section="guidelines",
         cite=ALL + " › Beware of replacing sys.stdin with a \"file like object\"",
         statement="If sys.stdin is replaced by a buffered file-like object, each child "
         "that closes it may flush the same buffered data again; an object that keys its "
@@ -214,7 +203,6 @@ CLAIMS = [
     ),
     Claim(
         id="guidelines.process-args-picklable",
-        section="guidelines",
         cite=SPAWN + " › More picklability",
         statement="Under spawn and forkserver all the arguments of Process() must be "
         "picklable, and so must a Process subclass's instance when start() is called.",
@@ -244,7 +232,6 @@ CLAIMS = [
     ),
     Claim(
         id="guidelines.globals-may-differ",
-        section="guidelines",
         cite=SPAWN + " › Global variables",
         statement="Under spawn and forkserver a module global that the parent changed at "
         "run time may have another value in the child; module-level constants are the "
@@ -263,7 +250,6 @@ CLAIMS = [
     ),
     Claim(
         id="guidelines.unguarded-main-runtimeerror",
-        section="guidelines",
         cite=SPAWN + " › Safe importing of main module",
         statement="Under spawn and forkserver a main module that starts a process when "
         "imported, without the main guard, makes the child fail with a RuntimeError about "
@@ -326,7 +312,6 @@ CLAIMS = [
     ),
     Claim(
         id="guidelines.pool-manager-main-guard",
-        section="guidelines",
         cite=SPAWN + " › Safe importing of main module",
         statement="The main-guard rule applies equally to a Pool or a Manager created "
         "when the main module is imported.",

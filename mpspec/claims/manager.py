@@ -8,7 +8,6 @@ PRE_314 = "added in 3.14 (gh-103134, gh-129949): not in this version's managers"
 CLAIMS = [
     Claim(
         id="manager.supported-types",
-        section="manager",
         cite="Sharing state between processes › Server process",
         statement="A manager returned by Manager() makes shared list, dict, Namespace, Lock, "
         "RLock, Semaphore, BoundedSemaphore, Condition, Event, Barrier, Queue, Value and "
@@ -20,7 +19,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.child-mutations-visible",
-        section="manager",
         cite="Sharing state between processes › Server process (the example)",
         statement="Changes a child makes to a manager's dict and list are visible to the "
         "parent.",
@@ -30,7 +28,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.network-sharable",
-        section="manager",
         cite="Sharing state between processes › Server process",
         statement="A manager is not tied to one machine: programs running on other hosts "
         "can reach it over the network and use the same shared objects.",
@@ -43,7 +40,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.slower-than-shm",
-        section="manager",
         cite="Sharing state between processes › Server process",
         statement="Manager proxies are slower than shared-memory Value and Array objects.",
         explanation="Each proxy operation is a request and a reply over a connection to the "
@@ -55,7 +51,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.manager-returns-started",
-        section="manager",
         cite="Managers › multiprocessing.Manager()",
         statement="Manager() returns a SyncManager that is already started, its server "
         "running in a separate process.",
@@ -65,7 +60,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.shutdown-on-gc-or-parent-exit",
-        section="manager",
         cite="Managers",
         statement="A manager's server process ends by itself once the manager object is "
         "collected as garbage, or once the process that started it is gone.",
@@ -82,7 +76,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.base-start-or-serve",
-        section="manager",
         cite="Managers › BaseManager",
         statement="A BaseManager must be started with start() or served with "
         "get_server().serve_forever() before it can be used.",
@@ -102,7 +95,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.address-none-arbitrary",
-        section="manager",
         cite="Managers › BaseManager (address)",
         statement="With address=None the manager's server chooses an address, which the "
         "manager's address attribute then reports.",
@@ -122,7 +114,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.authkey-default",
-        section="manager",
         cite="Managers › BaseManager (authkey); Authentication keys",
         statement="[SEC] A BaseManager's authentication key is current_process().authkey "
         "when authkey is None, otherwise the given bytes; only clients with that key are "
@@ -136,7 +127,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.start-initializer",
-        section="manager",
         cite="Managers › BaseManager.start()",
         statement="start(initializer, initargs) runs initializer(*initargs) in the server "
         "process when it starts.",
@@ -146,7 +136,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.get-server-serve-forever",
-        section="manager",
         cite="Managers › BaseManager.get_server()",
         statement="get_server() returns a Server whose serve_forever() runs the manager in "
         "the current process, and whose address attribute is where it listens.",
@@ -159,7 +148,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.connect-remote",
-        section="manager",
         cite="Managers › BaseManager.connect()",
         statement="connect() attaches a local manager object to a manager server that is "
         "already running.",
@@ -171,7 +159,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.shutdown-idempotent",
-        section="manager",
         cite="Managers › BaseManager.shutdown()",
         statement="shutdown() stops the server process started by start(); it may be called "
         "more than once.",
@@ -182,7 +169,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.register-typeid",
-        section="manager",
         cite="Managers › BaseManager.register()",
         statement="register(typeid, callable) gives the manager class a method named typeid "
         "(unless create_method is false) that makes a new object in the server and returns "
@@ -195,7 +181,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.exposed-public-methods",
-        section="manager",
         cite="Managers › BaseManager.register() (exposed)",
         statement="Without an exposed list a proxy reaches every public method of its "
         "referent; exposed restricts it to the names given.",
@@ -207,7 +192,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.method-to-typeid",
-        section="manager",
         cite="Managers › BaseManager.register() (method_to_typeid)",
         statement="method_to_typeid names the methods whose results are returned as proxies "
         "(of the given typeid); the results of other methods are returned as copies.",
@@ -221,7 +205,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.context-manager-starts",
-        section="manager",
         cite="Managers › BaseManager (context management, changed in 3.3)",
         statement="A manager used in a with statement is started if it was not (__enter__) "
         "and shut down at the end (__exit__).",
@@ -239,7 +222,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.syncmanager-primitives",
-        section="manager",
         cite="Managers › SyncManager",
         statement="SyncManager makes shared Barrier, BoundedSemaphore, Condition, Event, "
         "Lock, Namespace, Queue, RLock, Semaphore objects and returns proxies that work "
@@ -251,7 +233,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.value-array-proxies",
-        section="manager",
         cite="Managers › SyncManager.Value(), SyncManager.Array()",
         statement="SyncManager.Value(typecode, value) returns a proxy with a writable value "
         "attribute; Array(typecode, sequence) an array proxy.",
@@ -262,7 +243,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.dict-list-constructors",
-        section="manager",
         cite="Managers › SyncManager.dict(), SyncManager.list()",
         statement="SyncManager.dict() takes nothing, a mapping or a sequence of pairs; "
         "list() takes nothing or a sequence.",
@@ -273,7 +253,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.nested-proxies",
-        section="manager",
         cite="Managers › SyncManager (changed in 3.6); Proxy Objects",
         statement="Shared containers can hold proxies of other shared objects; a change "
         "through the inner proxy is seen through the outer container, from any process.",
@@ -292,7 +271,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.namespace-attrs",
-        section="manager",
         cite="Managers › Namespace objects",
         statement="A Namespace proxy's attributes are shared and writable, and its "
         "representation shows their values.",
@@ -302,7 +280,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.namespace-underscore-local",
-        section="manager",
         cite="Managers › Namespace objects",
         statement="An attribute whose name starts with '_' belongs to the Namespace proxy, "
         "not to the shared namespace.",
@@ -320,7 +297,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.custom-manager",
-        section="manager",
         cite="Managers › Customized managers",
         statement="A BaseManager subclass with a registered class gives a method returning "
         "a proxy whose calls run in the manager's server.",
@@ -330,7 +306,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.remote-queue-server",
-        section="manager",
         cite="Managers › Using a remote manager",
         statement="A manager serving a queue on a TCP address lets independent client "
         "processes put items on it and get them, the clients registering the typeid "
@@ -343,7 +318,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.remote-local-worker",
-        section="manager",
         cite="Managers › Using a remote manager (local processes)",
         statement="A queue of the library, fed by a local Process subclass, can be served "
         "to remote clients by a manager.",
@@ -353,7 +327,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.multiple-proxies-same-referent",
-        section="manager",
         cite="Proxy Objects",
         statement="Several proxies may refer to the same shared object, and all see its one "
         "state.",
@@ -363,7 +336,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.proxy-like-referent",
-        section="manager",
         cite="Proxy Objects",
         statement="A proxy supports the operations of its referent: indexing, slicing, "
         "len() and the like.",
@@ -374,7 +346,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.str-vs-repr",
-        section="manager",
         cite="Proxy Objects",
         statement="str() of a proxy gives the referent's representation; repr() describes "
         "the proxy itself.",
@@ -388,7 +359,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.proxies-picklable",
-        section="manager",
         cite="Proxy Objects",
         statement="Proxies can be pickled and passed between processes, including through "
         "queues and pipes.",
@@ -399,7 +369,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.plain-nested-not-propagated",
-        section="manager",
         cite="Proxy Objects (the note on mutable values in containers)",
         statement="[WARN] Changing a plain list or dict stored in a managed container does "
         "not change the container; assigning the item back does.",
@@ -410,7 +379,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.no-value-equality",
-        section="manager",
         cite="Proxy Objects (note)",
         statement="Proxies do not compare equal by value: a proxy is not equal to a list "
         "with its referent's items.",
@@ -422,7 +390,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.callmethod",
-        section="manager",
         cite="Proxy Objects › BaseProxy._callmethod()",
         statement="_callmethod(name, args, kwds) calls the referent's method name with args "
         "and kwds in the manager and returns a copy of the result (or a proxy, per "
@@ -434,7 +401,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.callmethod-reraises",
-        section="manager",
         cite="Proxy Objects › BaseProxy._callmethod()",
         statement="An exception raised by the referent's method is raised again by "
         "_callmethod(); an error elsewhere in the manager is raised as RemoteError.",
@@ -446,7 +412,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.getvalue-copy",
-        section="manager",
         cite="Proxy Objects › BaseProxy._getvalue()",
         statement="_getvalue() returns a copy of the referent, and fails if the referent "
         "cannot be pickled.",
@@ -465,7 +430,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.proxy-gc-decref",
-        section="manager",
         cite="Proxy Objects › Cleanup",
         statement="A proxy takes a reference on its object in the manager and releases it "
         "when garbage collected; the object is deleted when no proxy refers to it.",
@@ -476,7 +440,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.list-dict-new-methods-314",
-        section="manager",
         cite="What's New in Python 3.14 › multiprocessing (gh-103134)",
         statement="List proxies have clear() and copy(); dict proxies have fromkeys(), "
         "reversed() and the union operators (proxy | dict, dict | proxy, proxy |= dict).",
@@ -491,7 +454,6 @@ CLAIMS = [
     ),
     Claim(
         id="manager.shared-set-314",
-        section="manager",
         cite="What's New in Python 3.14 › multiprocessing (gh-129949)",
         statement="SyncManager.set() makes a shared set.",
         explanation="A child's add() calls are seen by the parent as members; in-place "

@@ -5,7 +5,6 @@ from mpspec.registry import Claim, fails, holds, partly
 CLAIMS = [
     Claim(
         id="map.ordered-results",
-        section="map",
         cite="进程池的map方法, 案例",
         statement="Pool.map applies a function to every item in parallel, waits until all "
         "are done and returns their results.",
@@ -15,7 +14,6 @@ CLAIMS = [
     ),
     Claim(
         id="map.article-example",
-        section="map",
         cite="进程池的map方法, 案例 (numpy.arange(4), 3 processes)",
         statement="Mapping a printing function over numpy.arange(4) prints 0, 2, 4, 6.",
         explanation="All four values are printed, but in whatever order the workers get to "
@@ -25,7 +23,6 @@ CLAIMS = [
     ),
     Claim(
         id="map.fastest",
-        section="map",
         cite="进程池的map方法 ¶1",
         statement="map is the quickest way to use many processes, bar none.",
         explanation="map is fast because it sends items in chunks (default chunksize "
@@ -38,7 +35,6 @@ CLAIMS = [
     ),
     Claim(
         id="map.workers-daemonic",
-        section="map",
         cite="进程池的map方法, the closing remark",
         statement="The processes a Pool creates are daemonic.",
         explanation="Every pool worker has daemon=True, seen from the parent and from inside "
@@ -47,7 +43,6 @@ CLAIMS = [
     ),
     Claim(
         id="map.no-nested-pool",
-        section="map",
         cite="进程池的map方法, second example",
         statement="A task run by a Pool cannot create a Pool of its own: AssertionError "
         "'daemonic processes are not allowed to have children'.",
@@ -93,7 +88,6 @@ CLAIMS = [
     ),
     Claim(
         id="map.closure-function",
-        section="map",
         cite="(not in the article; cf. 进程类 › Attention! 2)",
         statement="The function given to a Pool is always pickled, so a closure or a lambda "
         "fails, even under fork.",

@@ -6,7 +6,6 @@ from mpspec.registry import Claim, fails, holds, na, partly
 CLAIMS = [
     Claim(
         id="misc.main-importable",
-        section="misc",
         cite="Using a pool of workers (the note under the first example)",
         statement="Children must be able to import the __main__ module: a pool's spawn or "
         "forkserver workers cannot use a function defined in a main module that has no "
@@ -62,7 +61,6 @@ CLAIMS = [
     ),
     Claim(
         id="misc.exception-hierarchy",
-        section="misc",
         cite="Exceptions",
         statement="ProcessError is the base class of multiprocessing's exceptions: "
         "BufferTooShort, AuthenticationError and TimeoutError derive from it.",
@@ -83,7 +81,6 @@ CLAIMS = [
     ),
     Claim(
         id="misc.cpu-count-not-usable",
-        section="misc",
         cite="Miscellaneous › cpu_count()",
         statement="cpu_count() is the number of CPUs in the system, not the number the "
         "current process may use (len(os.sched_getaffinity(0)) gives that).",
@@ -102,7 +99,6 @@ CLAIMS = [
     ),
     Claim(
         id="misc.freeze-support-noop",
-        section="misc",
         cite="Miscellaneous › freeze_support() (changed in 3.14)",
         statement="freeze_support() does nothing except in a frozen Windows program, where it "
         "must be called first thing in the main module; a frozen Windows program without it "
@@ -148,7 +144,6 @@ CLAIMS = [
     ),
     Claim(
         id="misc.logging-mixed",
-        section="misc",
         cite="Logging",
         statement="logging uses no process-shared locks, so records logged by different "
         "processes may get mixed up, depending on the handler.",
@@ -162,7 +157,6 @@ CLAIMS = [
     ),
     Claim(
         id="misc.get-logger-defaults",
-        section="misc",
         cite="Logging › get_logger()",
         statement="get_logger() returns multiprocessing's logger, created on first use with "
         "level NOTSET, no handler, and no propagation to the root logger.",
@@ -187,7 +181,6 @@ CLAIMS = [
     ),
     Claim(
         id="misc.logger-windows-level-only",
-        section="misc",
         cite="Logging › get_logger() (the note on Windows)",
         statement="A child inherits only the level of the parent's multiprocessing logger, "
         "none of its other customisation (the docs say so of Windows, where every child is "
@@ -220,7 +213,6 @@ CLAIMS = [
     ),
     Claim(
         id="misc.log-to-stderr-format",
-        section="misc",
         cite="Logging › log_to_stderr()",
         statement="log_to_stderr() returns multiprocessing's logger with a handler that writes "
         "to stderr in the format '[%(levelname)s/%(processName)s] %(message)s'.",
@@ -241,7 +233,6 @@ CLAIMS = [
     ),
     Claim(
         id="misc.log-manager-lifecycle",
-        section="misc",
         cite="Logging (the example session)",
         statement="With the logger at INFO, creating a Manager and deleting it logs the "
         "manager process starting, its temp directory, the address it serves at, the "
@@ -282,7 +273,6 @@ CLAIMS = [
     ),
     Claim(
         id="misc.dummy-threads",
-        section="misc",
         cite="The multiprocessing.dummy module",
         statement="multiprocessing.dummy offers multiprocessing's API backed by threads; its "
         "Pool() returns a ThreadPool.",
@@ -303,7 +293,6 @@ CLAIMS = [
     ),
     Claim(
         id="misc.threadpool-interface",
-        section="misc",
         cite="The multiprocessing.dummy module › ThreadPool (os.process_cpu_count from 3.13)",
         statement="ThreadPool has Pool's interface but uses threads: by default one per CPU "
         "(os.cpu_count(); os.process_cpu_count() from 3.13), an initializer run by each "
@@ -326,7 +315,6 @@ CLAIMS = [
     ),
     Claim(
         id="misc.threadpool-must-close",
-        section="misc",
         cite="The multiprocessing.dummy module › ThreadPool; Process Pools (the warning)",
         statement="A ThreadPool's resources must be released with `with` or "
         "close()/terminate(), as a Pool's; otherwise the process may hang at finalization.",
@@ -354,7 +342,6 @@ CLAIMS = [
     ),
     Claim(
         id="misc.cpu-count-env-override-313",
-        section="misc",
         cite="What's New in 3.13 › os (PYTHON_CPU_COUNT, -X cpu_count)",
         statement="From 3.13 the PYTHON_CPU_COUNT environment variable and the -X cpu_count "
         "option override os.cpu_count() and os.process_cpu_count(), hence "

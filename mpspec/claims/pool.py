@@ -5,7 +5,6 @@ from mpspec.registry import Claim, fails, holds, partly
 CLAIMS = [
     Claim(
         id="pool.eager-workers",
-        section="pool",
         cite="进程池, Sample › second bullet",
         statement="Pool(n) has started its n worker processes as soon as it is constructed, "
         "before any task is submitted.",
@@ -15,7 +14,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool.apply-async-nonblocking",
-        section="pool",
         cite="进程池, Sample › its comments and first bullet",
         statement="apply_async hands a task to the pool and returns at once: the main "
         "program goes on while the task runs.",
@@ -25,7 +23,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool.apply-blocking",
-        section="pool",
         cite="进程池, Sample › the commented-out apply line",
         statement="apply waits until the task has finished, then the main program goes on.",
         explanation="apply(f, args) is apply_async(f, args).get(): it returns f's result once "
@@ -34,7 +31,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool.bounded-concurrency",
-        section="pool",
         cite="进程池, Sample › second bullet",
         statement="However many tasks are submitted, at most n run at once, and the pool "
         "keeps n processes.",
@@ -44,7 +40,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool.fifo-dispatch",
-        section="pool",
         cite="进程池, Sample › third bullet",
         statement="Tasks waiting for a free worker are handed out first in, first out.",
         explanation="Tasks go through one queue in submission order: one worker runs them in "
@@ -55,7 +50,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool.worker-reuse",
-        section="pool",
         cite="进程池, Sample › third bullet",
         statement="A worker that finishes a task is 'released' and takes the next task.",
         explanation="The worker process is not released: the same n processes serve every "
@@ -65,7 +59,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool.idle-workers",
-        section="pool",
         cite="进程池, Sample › fourth bullet",
         statement="When every task is done the n workers become zombie processes until "
         "join() reclaims them.",
@@ -100,7 +93,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool.join-requires-close",
-        section="pool",
         cite="进程池, Sample › the comment before close()",
         statement="Calling join() before close() is an error.",
         explanation="join() on a running pool raises ValueError('Pool is still running') "
@@ -122,7 +114,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool.closed-rejects-tasks",
-        section="pool",
         cite="进程池, Sample › the comment after close()",
         statement="After close() the pool accepts no new task.",
         explanation="apply_async, map and the other submitting methods raise "
@@ -139,7 +130,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool.join-waits",
-        section="pool",
         cite="进程池, Sample › the comment after close()",
         statement="close() then join() waits for every submitted task to finish and the "
         "workers to exit.",
@@ -158,7 +148,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool.exit-without-join",
-        section="pool",
         cite="进程池, Sample › fifth bullet",
         statement="Without join(), when the main program exits its children are killed, "
         "finished or not.",
@@ -180,7 +169,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool.default-size",
-        section="pool",
         cite="进程池, Sample › sixth bullet",
         statement="Without a size, Pool starts as many processes as the machine has cores.",
         explanation="Pool() starts os.cpu_count() workers: logical CPUs (hardware threads), "
@@ -205,7 +193,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool.sample-output",
-        section="pool",
         cite="进程池, Sample (its printed output)",
         statement="The sample (3 workers, 5 slow tasks) prints the main program's line before "
         "the tasks end, runs at most 3 tasks at once, and prints its final line last.",
@@ -215,7 +202,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool.methods",
-        section="pool",
         cite="进程池 ¶1 (the screenshot listing the common methods is missing)",
         statement="A Pool's common methods: apply, apply_async, map, map_async, imap, "
         "imap_unordered, starmap, starmap_async, close, terminate, join.",
@@ -235,7 +221,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool.context-manager",
-        section="pool",
         cite="(not in the article: its sample closes and joins by hand)",
         statement="Leaving `with Pool() as p:` calls terminate(), not close() and join().",
         explanation="__exit__ terminates the pool: a task still running is killed and its "

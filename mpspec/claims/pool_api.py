@@ -4,7 +4,6 @@ usage example; and What's New in 3.13 for the default size)."""
 
 from mpspec.registry import Claim, fails, holds, na, partly
 
-SECTION = "pool-api"
 BILLIARD = ("billiard",)
 # billiard's result handler, at terminate(), keeps polling for the results of jobs
 # still outstanding and gives up only 5 s after every worker is gone.
@@ -22,7 +21,6 @@ BILLIARD_EXCEPTION_INFO = (
 CLAIMS = [
     Claim(
         id="pool-api.imap-unordered-complete",
-        section=SECTION,
         cite="Using a pool of workers (the example's imap_unordered loop)",
         statement="imap_unordered gives every result exactly once, in an order that is not "
         "guaranteed.",
@@ -32,7 +30,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.get-timeout-raises",
-        section=SECTION,
         cite="Using a pool of workers (the example's get(timeout=1))",
         statement="AsyncResult.get(timeout) raises multiprocessing.TimeoutError when the "
         "result is not ready in time, and the pool can still be used afterwards.",
@@ -43,7 +40,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.creator-only",
-        section=SECTION,
         cite="Using a pool of workers (the note that only the creating process may use "
         "a pool's methods)",
         statement="Only the process that created a pool may use its methods.",
@@ -56,7 +52,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.initializer",
-        section=SECTION,
         cite="Process Pools › Pool (initializer, initargs)",
         statement="The initializer, given initargs, runs once in every worker process, at "
         "its start.",
@@ -66,7 +61,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.maxtasksperchild",
-        section=SECTION,
         cite="Process Pools › Pool (maxtasksperchild; new in 3.2)",
         statement="With maxtasksperchild=n a worker exits after n tasks and a fresh process "
         "replaces it; with the default None a worker is never retired that way.",
@@ -76,7 +70,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.context-arg",
-        section=SECTION,
         cite="Process Pools › Pool (context; new in 3.4)",
         statement="context= chooses how the workers are started; a Pool made from a "
         "context object (ctx.Pool()) uses that context.",
@@ -88,7 +81,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.must-close-or-terminate",
-        section=SECTION,
         cite="Process Pools › Pool (the warning on managing a pool's resources)",
         statement="A pool must be closed or terminated, by hand or by `with`; relying on "
         "the garbage collector may leave the process hanging when it finalizes.",
@@ -124,7 +116,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.apply-one-worker",
-        section=SECTION,
         cite="Process Pools › Pool.apply",
         statement="apply() runs the function in one worker and returns its result.",
         explanation="apply(os.getpid) returns the pid of one of the pool's workers, never "
@@ -133,7 +124,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.apply-async-callback",
-        section=SECTION,
         cite="Process Pools › Pool.apply_async (callback, error_callback)",
         statement="apply_async's callback is called with the result when it is ready; if "
         "the call failed, error_callback is called with the exception instead, and "
@@ -144,7 +134,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.callbacks-in-parent-thread",
-        section=SECTION,
         cite="Process Pools › Pool.apply_async (the note that callbacks should complete "
         "immediately)",
         statement="Callbacks run in a thread of the parent that handles results, and must "
@@ -156,7 +145,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.map-blocks-chunks",
-        section=SECTION,
         cite="Process Pools › Pool.map (chunksize)",
         statement="map() blocks until every result is ready, and cuts the iterable into "
         "chunks of about chunksize items, each sent to a worker as one task.",
@@ -167,7 +155,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.map-memory",
-        section=SECTION,
         cite="Process Pools › Pool.map (the note on very long iterables)",
         statement="map() may use a lot of memory on a very long iterable, as it makes a "
         "list of it; imap or imap_unordered with an explicit chunksize are lighter.",
@@ -179,7 +166,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.map-async-callbacks",
-        section=SECTION,
         cite="Process Pools › Pool.map_async",
         statement="map_async returns an AsyncResult; callback receives the whole list of "
         "results, error_callback the exception if any item failed.",
@@ -190,7 +176,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.imap-lazy-ordered",
-        section=SECTION,
         cite="Process Pools › Pool.imap",
         statement="imap is a lazier map: it gives results one by one, in input order; a "
         "big chunksize speeds up very long iterables compared with chunks of one item.",
@@ -202,7 +187,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.imap-next-timeout",
-        section=SECTION,
         cite="Process Pools › Pool.imap (next(timeout))",
         statement="With chunksize 1, the iterator's next(timeout) raises "
         "multiprocessing.TimeoutError if no result arrives in time.",
@@ -213,7 +197,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.imap-unordered-single-worker-ordered",
-        section=SECTION,
         cite="Process Pools › Pool.imap_unordered",
         statement="imap_unordered's order is arbitrary, except that with a single worker "
         "it is the input order.",
@@ -223,7 +206,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.starmap-unpacks",
-        section=SECTION,
         cite="Process Pools › Pool.starmap (new in 3.3)",
         statement="starmap unpacks each item into arguments: f over [(1, 2), (3, 4)] gives "
         "[f(1, 2), f(3, 4)], in order.",
@@ -233,7 +215,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.starmap-async",
-        section=SECTION,
         cite="Process Pools › Pool.starmap_async (new in 3.3)",
         statement="starmap_async is starmap returning an AsyncResult, with map_async's "
         "callbacks.",
@@ -243,7 +224,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.close-drains",
-        section=SECTION,
         cite="Process Pools › Pool.close",
         statement="close() stops new tasks from being submitted; the workers exit once "
         "the tasks already queued are done.",
@@ -260,7 +240,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.terminate-abandons",
-        section=SECTION,
         cite="Process Pools › Pool.terminate",
         statement="terminate() stops the workers at once, without finishing outstanding "
         "work.",
@@ -270,7 +249,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.gc-terminates",
-        section=SECTION,
         cite="Process Pools › Pool.terminate (garbage collection)",
         statement="Collecting a pool as garbage terminates it straight away.",
         explanation="Dropping the last reference to a running pool terminates its workers "
@@ -294,7 +272,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.join-after-terminate",
-        section=SECTION,
         cite="Process Pools › Pool.join",
         statement="join() may follow terminate() as well as close().",
         explanation="After terminate() join() returns and every worker is dead.",
@@ -302,7 +279,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.asyncresult-get-reraises",
-        section=SECTION,
         cite="Process Pools › AsyncResult.get",
         statement="AsyncResult.get() re-raises the exception the worker raised.",
         explanation="get() raises the worker's exception (same type and message) in the "
@@ -318,7 +294,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.asyncresult-wait",
-        section=SECTION,
         cite="Process Pools › AsyncResult.wait",
         statement="AsyncResult.wait(timeout) waits until the result is ready or the "
         "timeout passes, without raising.",
@@ -328,7 +303,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.asyncresult-ready",
-        section=SECTION,
         cite="Process Pools › AsyncResult.ready",
         statement="ready() tells whether the task has finished.",
         explanation="False while the task runs, True once it has returned or raised.",
@@ -336,7 +310,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.asyncresult-successful",
-        section=SECTION,
         cite="Process Pools › AsyncResult.successful (ValueError since 3.7)",
         statement="successful() tells whether the task ended normally (no exception), and "
         "before the task has finished it raises ValueError.",
@@ -360,7 +333,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.doc-example",
-        section=SECTION,
         cite="Process Pools (the usage example at the end of the section)",
         statement="The usage example prints the results of apply_async, map and the first "
         "few imap items, then a get(timeout) on a task that sleeps too long raises "
@@ -381,7 +353,6 @@ CLAIMS = [
     ),
     Claim(
         id="pool-api.default-size-affinity-313",
-        section=SECTION,
         cite="What's New in 3.13 › Other language changes (gh-109649); Process Pools › "
         "Pool (processes, changed in 3.13)",
         statement="From 3.13 Pool() with processes=None sizes itself by "

@@ -5,7 +5,6 @@ from mpspec.registry import Claim, fails, holds, partly
 CLAIMS = [
     Claim(
         id="process.thread-like-api",
-        section="process",
         cite="进程类 ¶1",
         statement="multiprocessing.Process closely resembles threading.Thread.",
         explanation="Process has Thread's start, run, join, is_alive, name, daemon and "
@@ -32,7 +31,6 @@ CLAIMS = [
     ),
     Claim(
         id="process.target-args",
-        section="process",
         cite="进程类, first example",
         statement="Process(target=f, args=...) followed by start() and join() runs f(*args) "
         "in a new process.",
@@ -43,7 +41,6 @@ CLAIMS = [
     ),
     Claim(
         id="process.subclass-run",
-        section="process",
         cite="进程类, second example",
         statement="Subclassing Process and overriding run() makes start() execute that "
         "run() in the child.",
@@ -54,7 +51,6 @@ CLAIMS = [
     ),
     Claim(
         id="process.name-must-be-str",
-        section="process",
         cite="进程类, second example",
         statement="The article's subclass example, which stores an int in self.name and "
         "joins in a loop, starts and waits for three named processes.",
@@ -81,7 +77,6 @@ CLAIMS = [
     ),
     Claim(
         id="process.no-return-value",
-        section="process",
         cite="进程类 › Attention! 1",
         statement="Unlike a thread, a process gives no way to get its target's return "
         "value back: there is no result method.",
@@ -102,7 +97,6 @@ CLAIMS = [
     ),
     Claim(
         id="process.closure-target",
-        section="process",
         cite="进程类 › Attention! 2",
         statement="A function nested inside another function (a closure) cannot be the "
         "target of a process.",
@@ -158,7 +152,6 @@ CLAIMS = [
     ),
     Claim(
         id="process.main-guard",
-        section="process",
         cite="every example (the `if __name__ == '__main__'` guard)",
         statement="Code that starts processes must sit under an "
         "`if __name__ == '__main__'` guard.",
@@ -246,7 +239,6 @@ CLAIMS = [
     ),
     Claim(
         id="process.start-methods",
-        section="process",
         cite="(not in the article; it assumes the platform default)",
         statement="Which start methods a platform offers, and which one is the default.",
         explanation="Linux offers fork, spawn and forkserver, default fork up to 3.13 and "

@@ -3,7 +3,6 @@ and exceptions" section, and What's New in 3.14 for Process.interrupt)."""
 
 from mpspec.registry import Claim, fails, holds, na, partly
 
-SECTION = "process-api"
 BILLIARD = ("billiard",)
 # billiard's fork server learns a child's exit code only from the child itself: a
 # child killed by a signal is reported as 255 (see support.unreported_exitcode).
@@ -15,7 +14,6 @@ BILLIARD_255 = (
 CLAIMS = [
     Claim(
         id="process-api.daemon-kwarg",
-        section=SECTION,
         cite="Process and exceptions › Process",
         statement="Process takes daemon as a keyword-only argument that sets the daemon "
         "flag; left at None, the flag is inherited from the process that creates the "
@@ -36,7 +34,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.target-none",
-        section=SECTION,
         cite="Process and exceptions › Process (target)",
         statement="A Process with no target runs a run() that does nothing, and the "
         "child exits cleanly.",
@@ -46,7 +43,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.kwargs-forwarded",
-        section=SECTION,
         cite="Process and exceptions › Process (args, kwargs)",
         statement="The target is called with args as positional and kwargs as keyword "
         "arguments, and with no arguments at all when neither is given.",
@@ -57,7 +53,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.subclass-init-required",
-        section=SECTION,
         cite="Process and exceptions › Process (subclass constructors)",
         statement="A subclass that overrides __init__ must call Process.__init__ before "
         "doing anything else to the process.",
@@ -70,7 +65,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.start-once",
-        section=SECTION,
         cite="Process and exceptions › start()",
         statement="start() may be called at most once on a Process object.",
         explanation="A second start() raises AssertionError('cannot start a process "
@@ -90,7 +84,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.join-timeout-returns-none",
-        section=SECTION,
         cite="Process and exceptions › join()",
         statement="join(timeout) returns None whether the process ended or the timeout "
         "ran out; exitcode tells the two apart.",
@@ -101,7 +94,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.join-repeatable",
-        section=SECTION,
         cite="Process and exceptions › join()",
         statement="A process can be joined many times.",
         explanation="join() after the child has ended returns at once, any number of "
@@ -110,7 +102,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.join-self-or-unstarted-error",
-        section=SECTION,
         cite="Process and exceptions › join()",
         statement="Joining a process that has not been started, or a process joining "
         "itself, is an error.",
@@ -129,7 +120,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.default-name-pattern",
-        section=SECTION,
         cite="Process and exceptions › name",
         statement="A process given no name is called 'Process-N1:N2:...:Nk', each N "
         "counting the processes its creator has made; several processes may share a "
@@ -144,7 +134,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.is-alive-window",
-        section=SECTION,
         cite="Process and exceptions › is_alive()",
         statement="is_alive() is true from the moment start() returns until the child "
         "terminates, and false before and after.",
@@ -154,7 +143,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.daemon-before-start",
-        section=SECTION,
         cite="Process and exceptions › daemon",
         statement="The daemon flag must be set before start() is called; its initial "
         "value comes from the creating process.",
@@ -173,7 +161,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.daemon-no-children",
-        section=SECTION,
         cite="Process and exceptions › daemon",
         statement="A daemonic process is not allowed to create child processes.",
         explanation="start() in a daemonic child raises AssertionError('daemonic "
@@ -193,7 +180,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.daemon-killed-at-exit",
-        section=SECTION,
         cite="Process and exceptions › daemon",
         statement="When a process exits it terminates its daemonic children "
         "rather than waiting for them, which is why daemonic processes may not have "
@@ -223,7 +209,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.pid-none-before-start",
-        section=SECTION,
         cite="Process and exceptions › pid",
         statement="pid is None before the process is started, and the child's process "
         "ID afterwards.",
@@ -233,7 +218,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.exitcode-values",
-        section=SECTION,
         cite="Process and exceptions › exitcode",
         statement="exitcode is None while the child runs, 0 when its run() returned, "
         "and -N when it was killed by signal N.",
@@ -246,7 +230,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.exitcode-sysexit",
-        section=SECTION,
         cite="Process and exceptions › exitcode (implied)",
         statement="A child that calls sys.exit(n) ends with exitcode n, and one that "
         "raises an uncaught exception ends with exitcode 1.",
@@ -257,7 +240,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.authkey-random-main",
-        section=SECTION,
         cite="Process and exceptions › authkey",
         statement="When multiprocessing is initialised the main process gets a "
         "random authentication key (from os.urandom()).",
@@ -268,7 +250,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.authkey-inherited",
-        section=SECTION,
         cite="Process and exceptions › authkey",
         statement="A Process object inherits the authkey of the process that "
         "creates it, and assigning bytes to authkey replaces it.",
@@ -279,7 +260,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.sentinel-ready-on-exit",
-        section=SECTION,
         cite="Process and exceptions › sentinel",
         statement="sentinel is an OS handle (a file descriptor on POSIX) that becomes "
         "ready when the process ends, for use with connection.wait().",
@@ -309,7 +289,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.terminate-sigterm-no-cleanup",
-        section=SECTION,
         cite="Process and exceptions › terminate()",
         statement="terminate() stops the process with SIGTERM on POSIX, and its exit "
         "handlers and finally clauses are not run.",
@@ -330,7 +309,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.terminate-orphans-grandchildren",
-        section=SECTION,
         cite="Process and exceptions › terminate()",
         statement="Terminating a process does not terminate its descendants: they are "
         "left orphaned.",
@@ -354,7 +332,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.terminate-corrupts-ipc",
-        section=SECTION,
         cite="Process and exceptions › terminate() (warning)",
         statement="Terminating a process that is using a pipe or queue can corrupt "
         "it, and terminating one that holds a lock or semaphore can deadlock the other "
@@ -367,7 +344,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.kill-sigkill",
-        section=SECTION,
         cite="Process and exceptions › kill() (3.7)",
         statement="kill() is terminate() with SIGKILL instead of SIGTERM.",
         explanation="A child that ignores SIGTERM survives terminate() but not kill(); "
@@ -383,7 +359,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.close-running-valueerror",
-        section=SECTION,
         cite="Process and exceptions › close() (3.7)",
         statement="close() raises ValueError while the process is still running.",
         explanation="close() on a running child raises ValueError ('Cannot close a "
@@ -404,7 +379,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.closed-object-valueerror",
-        section=SECTION,
         cite="Process and exceptions › close() (3.7)",
         statement="Once close() has succeeded, most methods and attributes of the "
         "Process object raise ValueError.",
@@ -429,7 +403,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.creator-only-methods",
-        section=SECTION,
         cite="Process and exceptions › Process (methods for the creating process)",
         statement="start(), join(), is_alive(), terminate() and exitcode are to be used "
         "only by the process that created the Process object.",
@@ -474,7 +447,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.repr-states",
-        section=SECTION,
         cite="Process and exceptions › Process (example session)",
         statement="A Process's repr shows its state: initial, then started, then "
         "stopped with its exit code (exitcode=-SIGTERM after terminate()).",
@@ -492,7 +464,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.active-children-list",
-        section=SECTION,
         cite="Process and exceptions › active_children()",
         statement="active_children() returns the live children of the calling process.",
         explanation="With two children running it lists exactly those two; once they "
@@ -501,7 +472,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.active-children-reaps",
-        section=SECTION,
         cite="Process and exceptions › active_children()",
         statement="Calling active_children() joins any children that have already "
         "finished.",
@@ -519,7 +489,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.current-process",
-        section=SECTION,
         cite="Process and exceptions › current_process()",
         statement="current_process() returns the Process object of the running process.",
         explanation="In the main process it is named 'MainProcess' with pid os.getpid(); "
@@ -528,7 +497,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.parent-process",
-        section=SECTION,
         cite="Process and exceptions › parent_process() (3.8)",
         statement="parent_process() returns the Process object of the parent process, "
         "and None in the main process.",
@@ -541,7 +509,6 @@ CLAIMS = [
     ),
     Claim(
         id="process-api.interrupt-sigint-314",
-        section=SECTION,
         cite="What's New in 3.14 › multiprocessing (Process.interrupt)",
         statement="Process.interrupt() (new in 3.14) stops the child with SIGINT, so it "
         "can clean up: its finally clauses run.",

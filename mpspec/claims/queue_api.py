@@ -8,7 +8,6 @@ PQ = "Reference › Pipes and Queues"
 CLAIMS = [
     Claim(
         id="queue-api.mpmc",
-        section="queue-api",
         cite=PQ + " (Queue, SimpleQueue, JoinableQueue)",
         statement="Queue, SimpleQueue and JoinableQueue may each be used by many "
         "producers and many consumers at once.",
@@ -19,7 +18,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.task-done-required",
-        section="queue-api",
         cite=PQ + " › JoinableQueue (the warning about task_done)",
         statement="Every item got from a JoinableQueue needs its task_done() call; "
         "without it the count of unfinished tasks never comes down (and could "
@@ -31,7 +29,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.put-visibility-delay",
-        section="queue-api",
         cite=PQ + " (note 1: the background thread)",
         statement="Right after put() on an empty queue, empty() may still say True and "
         "get_nowait() may still raise Empty for a moment, because a background thread "
@@ -45,7 +42,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.per-producer-order",
-        section="queue-api",
         cite=PQ + " (note 2: several producers)",
         statement="Items from several producers may come out interleaved, but the "
         "items of one producer come out in the order it put them.",
@@ -56,7 +52,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.killed-user-corrupts",
-        section="queue-api",
         cite=PQ + " (warning: terminate or kill while using a queue)",
         statement="A process killed while it is using a queue can leave the queue "
         "corrupted for the other processes.",
@@ -69,7 +64,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.put-blocks-exit",
-        section="queue-api",
         cite=PQ + " (warning: a process that put items waits for them to be flushed); "
         "Programming guidelines › Joining processes that use queues",
         statement="A process that has put items on a queue does not end until its "
@@ -82,7 +76,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.parent-hangs-on-exit",
-        section="queue-api",
         cite=PQ + " (warning: non-daemonic children are joined at exit)",
         statement="A parent whose non-daemonic child is stuck flushing a queue hangs "
         "when it exits, because the exit handler joins that child.",
@@ -101,7 +94,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.manager-queue-no-flush-issue",
-        section="queue-api",
         cite=PQ + " (warning: a queue created with a manager has no such problem)",
         statement="A queue made by a manager does not keep a process from exiting "
         "until its items are read.",
@@ -114,7 +106,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.feeder-thread-on-first-put",
-        section="queue-api",
         cite="Reference › Pipes and Queues › Queue (the feeder thread)",
         statement="The first put() on a Queue in a process starts a background "
         "'feeder' thread that moves items from a buffer into the pipe.",
@@ -125,7 +116,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.qsize-approx",
-        section="queue-api",
         cite="Reference › Pipes and Queues › Queue.qsize",
         statement="qsize() is only approximate, and may raise NotImplementedError on "
         "platforms without sem_getvalue() such as macOS.",
@@ -144,7 +134,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.empty-full-unreliable",
-        section="queue-api",
         cite="Reference › Pipes and Queues › Queue.empty, Queue.full",
         statement="empty() and full() are not reliable, because other processes and "
         "threads use the queue at the same time.",
@@ -156,7 +145,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.closed-valueerror",
-        section="queue-api",
         cite="Reference › Pipes and Queues › Queue.put, Queue.get (changed in 3.8)",
         statement="put() and get() on a closed Queue raise ValueError.",
         explanation="After close(), put, put_nowait, get (with or without a timeout) and "
@@ -176,7 +164,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.close-flushes",
-        section="queue-api",
         cite="Reference › Pipes and Queues › Queue.close",
         statement="close() says this process will put no more; the feeder thread "
         "exits once it has written all buffered data into the pipe, and the same "
@@ -191,7 +178,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.join-thread-after-close",
-        section="queue-api",
         cite="Reference › Pipes and Queues › Queue.join_thread",
         statement="join_thread() may only be called after close(); it waits until "
         "the feeder thread has written all buffered data into the pipe.",
@@ -218,7 +204,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.cancel-join-thread-loses-data",
-        section="queue-api",
         cite="Reference › Pipes and Queues › Queue.cancel_join_thread",
         statement="cancel_join_thread() lets a process exit without waiting for its "
         "buffered items to be written, so those items may be lost.",
@@ -231,7 +216,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.simplequeue-roundtrip",
-        section="queue-api",
         cite="Reference › Pipes and Queues › SimpleQueue",
         statement="SimpleQueue, a simplified Queue, carries items between processes "
         "with put(), get() and empty().",
@@ -248,7 +232,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.simplequeue-close",
-        section="queue-api",
         cite="Reference › Pipes and Queues › SimpleQueue.close (new in 3.9)",
         statement="After SimpleQueue.close() the queue must not be used: get(), put() "
         "and empty() no longer work.",
@@ -268,7 +251,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.joinable-join-unblocks",
-        section="queue-api",
         cite="Reference › Pipes and Queues › JoinableQueue.join",
         statement="JoinableQueue.join() blocks until every item put has been got and "
         "marked with task_done().",
@@ -278,7 +260,6 @@ CLAIMS = [
     ),
     Claim(
         id="queue-api.task-done-too-many",
-        section="queue-api",
         cite="Reference › Pipes and Queues › JoinableQueue.task_done",
         statement="Calling task_done() once too often (more calls than items put) raises "
         "ValueError.",

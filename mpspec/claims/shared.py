@@ -14,7 +14,6 @@ BILLIARD_POSITIONAL = (
 CLAIMS = [
     Claim(
         id="shared.value-array-visible",
-        section="shared",
         cite="Sharing state between processes › Shared memory",
         statement="Data kept in a Value or an Array lives in shared memory: what a child "
         "writes there, the parent reads after joining it.",
@@ -26,7 +25,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.typecodes",
-        section="shared",
         cite="Sharing state between processes › Shared memory; Shared ctypes Objects › Value()",
         statement="Value and Array take the one-letter typecodes of the array module: 'd' "
         "makes a C double and 'i' a signed C int.",
@@ -53,7 +51,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.value-array-synchronized",
-        section="shared",
         cite="Sharing state between processes › Shared memory",
         statement="Value and Array objects are safe to use from several processes and "
         "threads: each is created with a lock.",
@@ -66,7 +63,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.inherited-by-children",
-        section="shared",
         cite="Shared ctypes Objects (introduction); The multiprocessing.sharedctypes module",
         statement="Shared ctypes objects live in shared memory, and a child started after "
         "their creation gets them as a view of that same memory.",
@@ -79,7 +75,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.value-sync-wrapper-default",
-        section="shared",
         cite="Shared ctypes Objects › Value()",
         statement="Value() returns, by default, a synchronized wrapper around the ctypes "
         "object; the object's value is reached through the wrapper's value attribute, and "
@@ -93,7 +88,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.value-ctype-or-typecode",
-        section="shared",
         cite="Shared ctypes Objects › Value(), Array()",
         statement="Value and Array accept either a ctypes type or an array typecode.",
         explanation="Value(c_double, 1/3) and Value('d', 1/3) make the same c_double, and a "
@@ -103,7 +97,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.lock-true-rlock",
-        section="shared",
         cite="Shared ctypes Objects › Value() (lock=True)",
         statement="With lock=True, the default, Value creates a new recursive lock for the "
         "object.",
@@ -115,7 +108,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.lock-custom",
-        section="shared",
         cite="Shared ctypes Objects › Value(), Array(); sharedctypes › the example",
         statement="A Lock or RLock passed as lock becomes the guard of every access to the "
         "object; one lock can serve several objects.",
@@ -126,7 +118,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.lock-false-raw",
-        section="shared",
         cite="Shared ctypes Objects › Value(), Array() (lock=False)",
         statement="With lock=False the object comes back bare, with no wrapper and no lock, "
         "so concurrent access from several processes is not guarded.",
@@ -138,7 +129,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.iadd-not-atomic",
-        section="shared",
         cite="Shared ctypes Objects › Value()",
         statement="Warning: v.value += 1 reads and then writes, so it is not atomic even on "
         "a locked Value; hold get_lock() around it to increment atomically.",
@@ -150,7 +140,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.lock-keyword-only",
-        section="shared",
         cite="Shared ctypes Objects › Value(), Array(); sharedctypes › Value(), Array()",
         statement="Value and Array accept lock only by name, never by position.",
         explanation="Array('i', 3, True) raises TypeError (too many positional arguments); "
@@ -164,7 +153,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.array-size-or-init",
-        section="shared",
         cite="Shared ctypes Objects › Array(); sharedctypes › RawArray()",
         statement="Array(t, n) with an integer makes n zeroed items; with a sequence it "
         "copies the sequence and takes its length.",
@@ -176,7 +164,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.char-array-value-raw",
-        section="shared",
         cite="Shared ctypes Objects › Array(); sharedctypes › RawValue()",
         statement="A shared array of c_char exposes its bytes two ways, value and raw, each "
         "readable and writable as a byte string.",
@@ -187,7 +174,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.pointers-invalid",
-        section="shared",
         cite="The multiprocessing.sharedctypes module (the note on pointers)",
         statement="Warning: a pointer stored in shared memory points into one process's "
         "address space; another process that dereferences it may crash.",
@@ -206,7 +192,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.raw-nonatomic",
-        section="shared",
         cite="sharedctypes › RawArray(), RawValue()",
         statement="RawArray and RawValue have no lock: setting and getting may be "
         "non-atomic.",
@@ -217,7 +202,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.synchronized-variants",
-        section="shared",
         cite="sharedctypes › Array(), Value()",
         statement="sharedctypes.Value and sharedctypes.Array are RawValue and RawArray "
         "wrapped in a lock as lock= says.",
@@ -229,7 +213,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.copy",
-        section="shared",
         cite="sharedctypes › copy()",
         statement="copy(obj) gives a new ctypes object, placed in shared memory, with the same "
         "contents as obj.",
@@ -239,7 +222,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.synchronized-wrapper",
-        section="shared",
         cite="sharedctypes › synchronized()",
         statement="synchronized(obj, lock=None) wraps a ctypes object with a lock (a new "
         "RLock when none is given) and adds get_obj() and get_lock().",
@@ -258,7 +240,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.synchronized-slower",
-        section="shared",
         cite="sharedctypes › synchronized()",
         statement="Going through a synchronized wrapper costs noticeably more per access than "
         "touching the bare ctypes object.",
@@ -272,7 +253,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.synchronized-context-manager",
-        section="shared",
         cite="sharedctypes › synchronized() (changed in 3.5)",
         statement="Synchronized wrappers are context managers: entering one acquires its "
         "lock and leaving releases it.",
@@ -282,7 +262,6 @@ CLAIMS = [
     ),
     Claim(
         id="shared.struct-array-example",
-        section="shared",
         cite="sharedctypes › the example (a child modifying several ctypes objects)",
         statement="In the documented example a child changes a locked Value, a raw Value, "
         "an array of Structures and a c_char array, and the parent then prints the "

@@ -20,7 +20,6 @@ def cite(part):
 CLAIMS = [
     Claim(
         id="shm.attach-by-name",
-        section="shm",
         cite=cite("SharedMemory (name, create)"),
         statement="A block created with create=True can be attached by its name from "
         "another process, and both then see the same bytes.",
@@ -31,7 +30,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.auto-name",
-        section="shm",
         cite=cite("SharedMemory (name=None)"),
         statement="Creating a block without a name gives it a new, unique name, which "
         "others can use to attach.",
@@ -43,7 +41,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.outlives-creator",
-        section="shm",
         cite=cite("SharedMemory (blocks may outlive their creator)"),
         statement="A block can outlive the process that created it: it lasts until "
         "someone unlinks it.",
@@ -73,7 +70,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.close-not-destroy",
-        section="shm",
         cite=cite("SharedMemory.close()"),
         statement="close() ends this instance's access to the block without destroying "
         "the block.",
@@ -84,7 +80,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.unlink-destroys",
-        section="shm",
         cite=cite("SharedMemory.unlink()"),
         statement="unlink() asks for the block to be destroyed; after it, attaching by "
         "its name fails.",
@@ -101,7 +96,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.unlink-once",
-        section="shm",
         cite=cite("SharedMemory.unlink() (call it once across all processes)"),
         statement="Of all the processes sharing a block, just one should unlink() it; a "
         "second call fails.",
@@ -117,7 +111,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.unlink-close-any-order",
-        section="shm",
         cite=cite("SharedMemory.unlink() (3.13 wording: close and unlink in any order)"),
         statement="For the last user of a block, the order of unlink() and close() does not "
         "matter.",
@@ -128,7 +121,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.access-after-unlink",
-        section="shm",
         cite=cite("SharedMemory.unlink() (touching data after unlink)"),
         statement="Touching a block's data after unlink() may cause memory access "
         "errors, depending on the platform.",
@@ -151,7 +143,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.size-rounded",
-        section="shm",
         cite=cite("SharedMemory.size"),
         statement="A block may be larger than requested (some platforms round up to "
         "the memory page size); size is ignored when attaching.",
@@ -177,7 +168,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.size-zero-create",
-        section="shm",
         cite=cite("SharedMemory (size)"),
         statement="Creating a block of size 0 is refused.",
         explanation="create=True with size=0 raises ValueError (\"'size' must be a "
@@ -189,7 +179,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.buf-memoryview",
-        section="shm",
         cite=cite("SharedMemory.buf, .name, .size"),
         statement="buf is a memoryview of the block's contents; name and size are "
         "read-only.",
@@ -200,7 +189,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.create-existing-name",
-        section="shm",
         cite=cite("SharedMemory (create=True with a name)"),
         statement="Creating a block under a name that is already in use fails.",
         explanation="create=True with an existing name raises FileExistsError and "
@@ -211,7 +199,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.attach-missing-name",
-        section="shm",
         cite=cite("SharedMemory (create=False)"),
         statement="Attaching to a name no block has fails.",
         explanation="SharedMemory(name) for a missing name raises FileNotFoundError and "
@@ -222,7 +209,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.numpy-view",
-        section="shm",
         cite=cite("SharedMemory (the NumPy example)"),
         statement="A NumPy array built on one process's buf shows the writes another "
         "process makes through an array on its own attachment.",
@@ -235,7 +221,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.smm-separate-process",
-        section="shm",
         cite=cite("SharedMemoryManager (start)"),
         statement="SharedMemoryManager.start() launches a separate process whose job is "
         "to own the blocks created through the manager.",
@@ -247,7 +232,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.smm-shutdown-unlinks",
-        section="shm",
         cite=cite("SharedMemoryManager (shutdown)"),
         statement="shutdown() unlinks every block created through the manager and "
         "stops its process.",
@@ -260,7 +244,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.smm-with-releases",
-        section="shm",
         cite=cite("SharedMemoryManager (the with statement)"),
         statement="Used in a with statement, a SharedMemoryManager releases all its "
         "blocks at the end of the block; children can fill a ShareableList made inside.",
@@ -271,7 +254,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.smm-connect-remote",
-        section="shm",
         cite=cite("SharedMemoryManager (address, authkey: as BaseManager)"),
         statement="Other processes can reach a SharedMemoryManager through its address "
         "and authkey, as with BaseManager, and create blocks through it.",
@@ -287,7 +269,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.sl-types",
-        section="shm",
         cite=cite("ShareableList (the storable types)"),
         statement="A ShareableList stores only int, float, bool, str and bytes (each "
         "under 10 MB) and None, and gives each back with its type.",
@@ -310,7 +291,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.sl-fixed-length",
-        section="shm",
         cite=cite("ShareableList (no append, insert, slicing)"),
         statement="A ShareableList cannot change length (no append or insert), and "
         "slicing does not make new ShareableLists.",
@@ -322,7 +302,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.sl-type-change",
-        section="shm",
         cite=cite("ShareableList (the example session)"),
         statement="An item can be replaced by a value of another type, as long as it "
         "fits the item's storage.",
@@ -333,7 +312,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.sl-overflow-valueerror",
-        section="shm",
         cite=cite("ShareableList (the example session)"),
         statement="Storing a str or bytes longer than the item's storage raises "
         "ValueError and keeps the old value.",
@@ -344,7 +322,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.sl-count-index",
-        section="shm",
         cite=cite("ShareableList.count(), .index()"),
         statement="count(value) counts occurrences; index(value) gives the first "
         "position, or raises ValueError when the value is absent.",
@@ -356,7 +333,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.sl-format-shm",
-        section="shm",
         cite=cite("ShareableList.format, .shm"),
         statement="format is the struct format of the values stored; shm is the "
         "SharedMemory instance holding them.",
@@ -368,7 +344,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.sl-attach-by-name",
-        section="shm",
         cite=cite("ShareableList (name=)"),
         statement="ShareableList(name=...) attaches to an existing list; writes are "
         "seen across processes.",
@@ -378,7 +353,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.sl-trailing-nul",
-        section="shm",
         cite=cite("ShareableList (known issue: values ending in NUL; not in the docs "
         "text checked)"),
         statement="A str or bytes value ending in NUL bytes comes back without them.",
@@ -390,7 +364,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.track-param-313",
-        section="shm",
         cite=cite("SharedMemory (track, new in 3.13)"),
         statement="SharedMemory(track=False) keeps the block away from the resource "
         "tracker, so it is neither unlinked nor reported as leaked when the program "
@@ -406,7 +379,6 @@ CLAIMS = [
     ),
     Claim(
         id="shm.attach-tracked",
-        section="shm",
         cite=cite("SharedMemory (create=False; bpo-38119 / gh-82300)"),
         statement="A program that only attaches to a block, uses it and closes it "
         "leaves the block alone (close() does not destroy; unlinking is for the "

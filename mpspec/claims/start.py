@@ -11,7 +11,6 @@ WINDOWS_NO_TRACKER = "Windows has no resource tracker process (handles are close
 CLAIMS = [
     Claim(
         id="start.default-per-platform",
-        section="start",
         cite="Contexts and start methods; What's New in 3.14 › multiprocessing",
         statement="Without an explicit choice the start method is spawn on Windows and "
         "on macOS (since 3.8), and fork on other POSIX systems up to 3.13, forkserver "
@@ -52,7 +51,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.spawn-fresh-interpreter",
-        section="start",
         cite="Contexts and start methods (spawn)",
         statement="A spawned child is a new interpreter: module state the parent "
         "changed after importing is not what the child sees.",
@@ -67,7 +65,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.fork-inherits-everything",
-        section="start",
         cite="Contexts and start methods (fork)",
         statement="A fork child starts as a copy of the parent process and inherits "
         "all of its resources.",
@@ -90,7 +87,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.spawn-no-stray-fds",
-        section="start",
         cite="Contexts and start methods (spawn, forkserver)",
         statement="Spawn and forkserver children do not inherit file descriptors they "
         "do not need.",
@@ -106,7 +102,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.spawn-slower",
-        section="start",
         cite="Contexts and start methods (spawn)",
         statement="Starting a process is much slower with spawn than with fork or "
         "forkserver.",
@@ -122,7 +117,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.forkserver-single-threaded",
-        section="start",
         cite="Contexts and start methods (forkserver)",
         statement="The fork server is single-threaded, so the children it forks carry "
         "none of the parent's threads.",
@@ -133,7 +127,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.forkserver-availability",
-        section="start",
         cite="Contexts and start methods (forkserver)",
         statement="forkserver is available only on Unix platforms that can pass file "
         "descriptors over Unix pipes.",
@@ -158,7 +151,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.resource-tracker-process",
-        section="start",
         cite="Contexts and start methods (spawn, forkserver)",
         statement="On Unix, starting a process with spawn or forkserver launches a "
         "resource tracker process; fork does not.",
@@ -177,7 +169,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.resource-tracker-cleans-leaks",
-        section="start",
         cite="Contexts and start methods (spawn, forkserver: the resource tracker)",
         statement="Named semaphores and shared memory segments left by processes "
         "killed by a signal are unlinked by the resource tracker when the program "
@@ -199,7 +190,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.set-start-method-once",
-        section="start",
         cite="Contexts and start methods; set_start_method",
         statement="The global start method can be set once: a second "
         "set_start_method() raises RuntimeError unless force=True.",
@@ -211,7 +201,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.get-context-multiple-methods",
-        section="start",
         cite="Contexts and start methods (get_context)",
         statement="Context objects have the same API as the multiprocessing module and "
         "let one program use several start methods.",
@@ -224,7 +213,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.get-context-does-not-set-global",
-        section="start",
         cite="Contexts and start methods (get_context)",
         statement="Getting a context does not fix the global start method, so a library "
         "that uses get_context() leaves the program's choice alone.",
@@ -237,7 +225,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.cross-context-lock-rejected",
-        section="start",
         cite="Contexts and start methods (objects of one context with another)",
         statement="A lock created with a fork context cannot be passed to a process "
         "started with spawn or forkserver.",
@@ -267,7 +254,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.get-all-start-methods",
-        section="start",
         cite="get_all_start_methods; What's New in 3.14 › multiprocessing",
         statement="get_all_start_methods() lists the available start methods with the "
         "default first: only spawn on Windows, always fork and spawn on Unix.",
@@ -294,7 +280,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.get-context-invalid",
-        section="start",
         cite="get_context",
         statement="get_context(None) returns the default context, and an unknown or "
         "unavailable method name raises ValueError.",
@@ -306,7 +291,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.get-start-method-fixes-default",
-        section="start",
         cite="get_start_method",
         statement="get_start_method() fixes the start method to the default if none was "
         "set; with allow_none=True it returns None instead.",
@@ -318,7 +302,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.set-executable",
-        section="start",
         cite="set_executable",
         statement="set_executable() sets the Python interpreter child processes are "
         "launched with (sys.executable by default).",
@@ -333,7 +316,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.set-start-method-invalid",
-        section="start",
         cite="set_start_method",
         statement="set_start_method() accepts only the names of available start "
         "methods.",
@@ -344,7 +326,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.default-forkserver-314",
-        section="start",
         cite="What's New in 3.14 › multiprocessing",
         statement="From 3.14 the default start method on POSIX platforms other than "
         "macOS is forkserver instead of fork; macOS and Windows keep spawn.",
@@ -360,7 +341,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.default-change-breaks-fork-reliance",
-        section="start",
         cite="What's New in 3.14 › multiprocessing",
         statement="Code that relies on fork (unpicklable targets or arguments, state set "
         "at run time) breaks under the 3.14 default unless it asks for fork with "
@@ -388,7 +368,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.forkserver-authenticated-socket",
-        section="start",
         cite="What's New in 3.14 › multiprocessing",
         statement="The fork server's control socket is authenticated, so reaching the "
         "socket is no longer enough to make the server fork processes.",
@@ -421,7 +400,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.fork-threads-deprecationwarning-312",
-        section="start",
         cite="What's New in 3.12 › Deprecated (os.fork)",
         statement="From 3.12, forking a process that runs other threads emits a "
         "DeprecationWarning; spawn and forkserver are the remedy.",
@@ -444,7 +422,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.fork-threads-hazard",
-        section="start",
         cite="Contexts and start methods (fork); What's New in 3.12 › Deprecated",
         statement="A lock held by another thread of the parent when a child is started "
         "stays locked in the child for ever: forking a multithreaded process is unsafe.",
@@ -459,7 +436,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.no-runtime-warning-default-change-312",
-        section="start",
         cite="What's New in 3.12 › Deprecated (multiprocessing)",
         statement="No runtime warning announces the 3.14 change of the default start "
         "method: code that needs fork has to ask for it explicitly.",
@@ -470,7 +446,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.forkserver-preload",
-        section="start",
         cite="set_forkserver_preload; Contexts and start methods (forkserver)",
         statement="set_forkserver_preload() makes the fork server import the listed "
         "modules once, so that its children start with them imported; '__main__' is "
@@ -523,7 +498,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.forkserver-threads-caveat",
-        section="start",
         cite="Contexts and start methods (forkserver)",
         statement="The fork server is single-threaded unless system libraries or "
         "preloaded imports start threads as a side effect.",
@@ -535,7 +509,6 @@ CLAIMS = [
     ),
     Claim(
         id="start.spawn-functions-picklable",
-        section="start",
         cite="Contexts and start methods (spawn), 3.14 docs",
         statement="A process target run under spawn (or forkserver) must be picklable.",
         explanation="A bound method of an object holding a generator as target: spawn "

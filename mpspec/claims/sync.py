@@ -11,7 +11,6 @@ MACOS_SOURCE = (
 CLAIMS = [
     Claim(
         id="sync.lock-exclusive-across-processes",
-        section="sync",
         cite="Synchronization primitives › Lock",
         statement="While one process or thread holds a Lock, every other process or thread "
         "that tries to acquire it waits until it is released.",
@@ -22,7 +21,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.lock-release-any-process",
-        section="sync",
         cite="Synchronization primitives › Lock.release()",
         statement="A Lock has no owner: any process or thread may release it, not only "
         "the one that acquired it.",
@@ -32,7 +30,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.lock-context-manager",
-        section="sync",
         cite="Synchronization primitives › Lock, RLock (context manager protocol)",
         statement="Lock and RLock are context managers: a with-statement acquires on "
         "entry and releases on exit.",
@@ -42,7 +39,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.lock-nonblocking",
-        section="sync",
         cite="Synchronization primitives › Lock.acquire()",
         statement="acquire(block=False) never waits: it returns False at once when another "
         "holds the lock, and True (taking it) when the lock is free.",
@@ -53,7 +49,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.lock-timeout-semantics",
-        section="sync",
         cite="Synchronization primitives › Lock.acquire()",
         statement="acquire(timeout=t) waits at most t seconds and then returns False; a "
         "negative timeout acts as zero; timeout=None waits without limit; with "
@@ -65,7 +60,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.lock-release-unlocked-valueerror",
-        section="sync",
         cite="Synchronization primitives › Lock.release()",
         statement="Releasing a Lock that is not locked raises ValueError.",
         explanation="ValueError('semaphore or lock released too many times'), on a fresh "
@@ -76,7 +70,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.rlock-reentrant",
-        section="sync",
         cite="Synchronization primitives › RLock",
         statement="The process and thread that own an RLock can acquire it again without "
         "blocking; it stays owned until released as many times as it was acquired.",
@@ -87,7 +80,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.rlock-nonblocking-other-owner",
-        section="sync",
         cite="Synchronization primitives › RLock.acquire()",
         statement="acquire(block=False) on an RLock owned by another process or thread "
         "returns False and leaves the lock and its recursion level as they were.",
@@ -98,7 +90,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.rlock-release-non-owner-assertion",
-        section="sync",
         cite="Synchronization primitives › RLock.release()",
         statement="Releasing an RLock that the caller does not own, or that nobody owns, "
         "raises AssertionError.",
@@ -109,7 +100,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.rlock-release-wakes-one",
-        section="sync",
         cite="Synchronization primitives › RLock.release()",
         statement="When an RLock is released for the last time and processes are blocked "
         "acquiring it, exactly one of them gets it.",
@@ -120,7 +110,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.semaphore-counts",
-        section="sync",
         cite="Synchronization primitives › Semaphore",
         statement="Semaphore(n) lets at most n holders in at once, across processes; as "
         "with Lock, acquire's first parameter is named block.",
@@ -131,7 +120,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.bounded-semaphore-overrelease",
-        section="sync",
         cite="Synchronization primitives › BoundedSemaphore (and its macOS note)",
         statement="Releasing a BoundedSemaphore beyond its initial value raises "
         "ValueError; on macOS, where sem_getvalue() is missing, it acts like a Semaphore.",
@@ -151,7 +139,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.barrier-across-processes",
-        section="sync",
         cite="Synchronization primitives › Barrier (new in 3.3)",
         statement="Barrier(parties, action, timeout) is threading.Barrier for processes: "
         "no party passes until all have arrived, the action runs once per cycle, and "
@@ -163,7 +150,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.barrier-timeout-broken",
-        section="sync",
         cite="Synchronization primitives › Barrier; threading › Barrier.wait()",
         statement="A barrier wait that times out raises BrokenBarrierError and breaks the "
         "barrier, so the other waiting parties get BrokenBarrierError too.",
@@ -174,7 +160,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.condition-wait-notify",
-        section="sync",
         cite="Synchronization primitives › Condition (wait_for new in 3.3)",
         statement="Condition, with the library's Lock or RLock, offers threading's "
         "wait/notify/notify_all/wait_for across processes.",
@@ -192,7 +177,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.event-set-wait",
-        section="sync",
         cite="Synchronization primitives › Event",
         statement="Event is threading.Event across processes: wait() blocks until another "
         "process calls set(), and returns False if its timeout passes first.",
@@ -203,7 +187,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.macos-timeout-emulated",
-        section="sync",
         cite="Synchronization primitives (the note on macOS and sem_timedwait)",
         statement="On macOS, which lacks sem_timedwait, acquire with a timeout is emulated "
         "by a loop that sleeps and polls.",
@@ -221,7 +204,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.sigint-interrupts-acquire",
-        section="sync",
         cite="Synchronization primitives (the note on SIGINT)",
         statement="If Ctrl-C (SIGINT) comes while the main thread waits in "
         "acquire() of a Lock, RLock, Semaphore or BoundedSemaphore, or in a Condition's "
@@ -243,7 +225,6 @@ CLAIMS = [
     ),
     Claim(
         id="sync.event-set-after-killed-waiter",
-        section="sync",
         cite="Synchronization primitives (Condition, Event): not in the docs",
         statement="If a process is killed while it waits on an Event or a Condition, a "
         "later set() or notify_all() can block for ever.",

@@ -1,9 +1,10 @@
 """Deliberately broken multiprocessing behaviours, for the mutation self-check
 (``python -m mpspec.mutate``).  Never active in a normal run.
 
-One module per source chapter group: ``article`` for the article's chapters, and one
-per docs chapter (``start``, ``process_api``, ...), each registering its mutants
-with :func:`mutant`.
+One module per chapter, named as its registry module (``queue``, ``process_api``,
+...), each registering its mutants with :func:`mutant`.  A mutant lives in the
+chapter of the first claim it names; it may name claims of other chapters too, when
+their tests should also notice it.
 
 Each mutant is a small patch to the library under test (``lib.mp`` and its
 submodules) plus the claims whose tests should notice it.  The mutation command
@@ -15,6 +16,7 @@ fork server (whose children inherit the patch) and child interpreters of scripts
 
 from __future__ import annotations
 
+import functools
 import importlib
 from dataclasses import dataclass
 from typing import Callable, Tuple
@@ -49,25 +51,45 @@ def sub(name):
     return importlib.import_module(f"{lib.mp.__name__}.{name}")
 
 
+def replaces(owner, name):
+    """Put the decorated function in place of ``owner.<name>`` (a method or a module
+    function); it is called with the original first, then the usual arguments::
+
+        @replaces(sub("queues").Queue, "put")
+        def put(original, self, obj, block=True, timeout=None):
+            return original(self, obj, block, timeout)  # e.g. altered
+    """
+    original = getattr(owner, name)
+
+    def install(wrapper):
+        @functools.wraps(original)
+        def replacement(*args, **kwargs):
+            return wrapper(original, *args, **kwargs)
+
+        setattr(owner, name, replacement)
+        return replacement
+
+    return install
+
+
+def ascii_only(obj):
+    """``obj`` with its non-ASCII characters replaced, if it is a str (the queue and
+    pipe mutants that corrupt text)."""
+    return obj.encode("ascii", "replace").decode("ascii") if isinstance(obj, str) else obj
+
+
 def activate(mutant_id):
     """Apply one mutant in this process."""
     MUTANTS[mutant_id].patch(lib.mp)
 
 
 
-# The chapters' mutants register themselves on import: the article's, then one module
-# per docs chapter (a chapter not written yet has none).
+# The chapters' mutants register themselves on import, one module per chapter.
 def _load_chapters():
     from mpspec.registry import CHAPTERS
 
-    names = ["article"] + [c.module for c in CHAPTERS if c.source == "docs"]
-    for name in dict.fromkeys(names):
-        module = f"{__name__}.{name}"
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+    for chapter in CHAPTERS:
+        importlib.import_module(f"{__name__}.{chapter.module}")
 
 
 _load_chapters()

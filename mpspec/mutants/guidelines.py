@@ -117,21 +117,8 @@ def _(mp):
 # --- queues and exit ------------------------------------------------------------
 
 
-@mutant(
-    "queue-feeder-not-joined-at-exit",
-    ["guidelines.join-before-drain-deadlock"],
-    "a process exits without waiting for its queues' feeder threads to flush "
-    "(as if cancel_join_thread() were the default)",
-)
-def _(mp):
-    Queue = sub("queues").Queue
-    start_thread = Queue._start_thread
-
-    def _start_thread(self):
-        self._joincancelled = True
-        return start_thread(self)
-
-    Queue._start_thread = _start_thread
+# The feeder thread not joined at exit is queue_api's exit-skips-queue-flush, which
+# names guidelines.join-before-drain-deadlock too.
 
 
 @mutant(

@@ -108,7 +108,7 @@ def _(mp):
 
 
 # maxtasksperchild ignored: the article's mutant "maxtasksperchild-ignored" covers
-# pool-api.maxtasksperchild too (mpspec/mutants/article.py).
+# pool-api.maxtasksperchild too (mpspec/mutants/pool.py).
 
 
 @mutant(

@@ -9,7 +9,7 @@ import struct
 import time
 from queue import Empty, Full
 
-from mpspec.mutants import mutant, sub
+from mpspec.mutants import mutant, replaces, sub
 
 
 def _queues():
@@ -140,19 +140,15 @@ def _(mp):
 
 @mutant(
     "exit-skips-queue-flush",
-    ["queue-api.put-blocks-exit", "queue-api.parent-hangs-on-exit"],
+    ["queue-api.put-blocks-exit", "queue-api.parent-hangs-on-exit", "guidelines.join-before-drain-deadlock"],
     "a process exits without waiting for its queues' feeder threads to flush (as if "
     "every queue had cancel_join_thread())",
 )
 def _(mp):
-    Queue = _queues().Queue
-    start_thread = Queue._start_thread
-
-    def _start_thread(self):
+    @replaces(_queues().Queue, "_start_thread")
+    def _start_thread(original, self):
         self._joincancelled = True
-        return start_thread(self)
-
-    Queue._start_thread = _start_thread
+        return original(self)
 
 
 @mutant(
