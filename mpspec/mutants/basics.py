@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 
-from mpspec.mutants import mutant, sub
+from mpspec.mutants import mutant, replaces, sub
 
 
 @mutant(
@@ -28,14 +28,12 @@ def _(mp):
 @mutant("target-in-a-thread", ["basics.main-thread"], "the child runs its target on a second thread, not the main one")
 def _(mp):
     BaseProcess = sub("process").BaseProcess
-    run = BaseProcess.run
 
-    def threaded_run(self):
+    @replaces(BaseProcess, "run")
+    def threaded_run(run, self):
         thread = threading.Thread(target=run, args=(self,))
         thread.start()
         thread.join()
-
-    BaseProcess.run = threaded_run
 
 
 @mutant(

@@ -11,7 +11,7 @@ import pickle
 import signal
 import sys
 
-from mpspec.mutants import mutant, sub
+from mpspec.mutants import mutant, replaces, sub
 
 CHALLENGE = b"#CHALLENGE#"
 WELCOME = b"#WELCOME#"
@@ -63,9 +63,9 @@ class _Wrapped:
 )
 def _(mp):
     connection = _conn()
-    original = connection.deliver_challenge
 
-    def deliver_challenge(conn, authkey, *args, **kwargs):
+    @replaces(connection, "deliver_challenge")
+    def deliver_challenge(original, conn, authkey, *args, **kwargs):
         sent = {}
 
         def remember(data):
@@ -77,8 +77,6 @@ def _(mp):
             return _right_answer(authkey, sent["message"])
 
         return original(_Wrapped(conn, send=remember, recv=forge), authkey, *args, **kwargs)
-
-    connection.deliver_challenge = deliver_challenge
 
 
 @mutant(
@@ -96,9 +94,9 @@ def _(mp):
 
         connection._verify_challenge = _verify_challenge
         return
-    original = connection.deliver_challenge
 
-    def deliver_challenge(conn, authkey, *args, **kwargs):
+    @replaces(connection, "deliver_challenge")
+    def deliver_challenge(original, conn, authkey, *args, **kwargs):
         sent = {}
 
         def remember(data):
@@ -112,8 +110,6 @@ def _(mp):
 
         return original(_Wrapped(conn, send=remember, recv=length_only), authkey, *args, **kwargs)
 
-    connection.deliver_challenge = deliver_challenge
-
 
 @mutant(
     "answer-challenge-ignores-refusal",
@@ -122,15 +118,13 @@ def _(mp):
 )
 def _(mp):
     connection = _conn()
-    original = connection.answer_challenge
 
-    def answer_challenge(conn, authkey, *args, **kwargs):
+    @replaces(connection, "answer_challenge")
+    def answer_challenge(original, conn, authkey, *args, **kwargs):
         try:
             return original(conn, authkey, *args, **kwargs)
         except (connection.AuthenticationError, AssertionError):
             return None
-
-    connection.answer_challenge = answer_challenge
 
 
 @mutant(
@@ -141,13 +135,10 @@ def _(mp):
 )
 def _(mp):
     connection = _conn()
-    original = connection.Client
 
-    @functools.wraps(original)
-    def Client(address, family=None, authkey=None):
+    @replaces(connection, "Client")
+    def Client(original, address, family=None, authkey=None):
         return original(address, family, None)
-
-    connection.Client = Client
 
 
 @mutant(
@@ -206,14 +197,12 @@ def _(mp):
 )
 def _(mp):
     connection = _conn()
-    original = connection.Listener.accept
 
-    def accept(self):
+    @replaces(connection.Listener, "accept")
+    def accept(original, self):
         if self._authkey is None:
             self._authkey = b"-"
         return original(self)
-
-    connection.Listener.accept = accept
 
 
 @mutant(
@@ -253,13 +242,11 @@ def _(mp):
 )
 def _(mp):
     BaseProcess = sub("process").BaseProcess
-    original = BaseProcess._bootstrap
 
-    def _bootstrap(self, *args, **kwargs):
+    @replaces(BaseProcess, "_bootstrap")
+    def _bootstrap(original, self, *args, **kwargs):
         self.authkey = os.urandom(32)
         return original(self, *args, **kwargs)
-
-    BaseProcess._bootstrap = _bootstrap
 
 
 # --- Connection objects ---------------------------------------------------------------
@@ -309,13 +296,10 @@ def _(mp):
     "recv_bytes_into() returns the number of items written, not bytes",
 )
 def _(mp):
-    original = _base().recv_bytes_into
-
-    def recv_bytes_into(self, buf, offset=0):
+    @replaces(_base(), "recv_bytes_into")
+    def recv_bytes_into(original, self, buf, offset=0):
         n = original(self, buf, offset)
         return n // (memoryview(buf).itemsize or 1)
-
-    _base().recv_bytes_into = recv_bytes_into
 
 
 @mutant(
@@ -324,15 +308,12 @@ def _(mp):
     "send() of an unpicklable object sends its repr instead of failing",
 )
 def _(mp):
-    original = _base().send
-
-    def send(self, obj):
+    @replaces(_base(), "send")
+    def send(original, self, obj):
         try:
             return original(self, obj)
         except (pickle.PicklingError, TypeError, AttributeError):
             return original(self, repr(obj))
-
-    _base().send = send
 
 
 @mutant(
@@ -341,26 +322,20 @@ def _(mp):
     "send_bytes() raises ValueError for a message above 32 MiB",
 )
 def _(mp):
-    original = _base().send_bytes
-
-    def send_bytes(self, buf, offset=0, size=None):
+    @replaces(_base(), "send_bytes")
+    def send_bytes(original, self, buf, offset=0, size=None):
         if len(memoryview(buf).cast("B")) > 32 * 1024 * 1024:
             raise ValueError("message too large")
         return original(self, buf, offset, size)
 
-    _base().send_bytes = send_bytes
-
 
 @mutant("recv-does-not-block", ["conn.recv-blocks"], "recv() raises EOFError when nothing waits")
 def _(mp):
-    original = _base().recv
-
-    def recv(self):
+    @replaces(_base(), "recv")
+    def recv(original, self):
         if not self.poll(0):
             raise EOFError
         return original(self)
-
-    _base().recv = recv
 
 
 @mutant(
@@ -392,22 +367,16 @@ def _(mp):
 
 @mutant("poll-ignores-timeout", ["conn.poll-timeout"], "poll(timeout) and poll(None) return at once")
 def _(mp):
-    original = _base().poll
-
-    def poll(self, timeout=0.0):
+    @replaces(_base(), "poll")
+    def poll(original, self, timeout=0.0):
         return original(self, 0)
-
-    _base().poll = poll
 
 
 @mutant("send-bytes-ignores-slice", ["conn.send-bytes-offset-size"], "send_bytes() ignores offset and size")
 def _(mp):
-    original = _base().send_bytes
-
-    def send_bytes(self, buf, offset=0, size=None):
+    @replaces(_base(), "send_bytes")
+    def send_bytes(original, self, buf, offset=0, size=None):
         return original(self, buf)
-
-    _base().send_bytes = send_bytes
 
 
 @mutant(
@@ -416,12 +385,9 @@ def _(mp):
     "recv_bytes(maxlength) returns a longer message whole",
 )
 def _(mp):
-    original = _base().recv_bytes
-
-    def recv_bytes(self, maxlength=None):
+    @replaces(_base(), "recv_bytes")
+    def recv_bytes(original, self, maxlength=None):
         return original(self)
-
-    _base().recv_bytes = recv_bytes
 
 
 @mutant(
@@ -498,15 +464,13 @@ def _(mp):
 )
 def _(mp):
     SocketListener = _conn().SocketListener
-    original = SocketListener.__init__
 
-    def __init__(self, *args, **kwargs):
+    @replaces(SocketListener, "__init__")
+    def __init__(original, self, *args, **kwargs):
         original(self, *args, **kwargs)
         if getattr(self, "_unlink", None) is not None:
             self._unlink.cancel()
             self._unlink = None
-
-    SocketListener.__init__ = __init__
 
 
 @mutant("listener-exit-keeps-open", ["conn.listener-context-manager"], "Leaving `with listener:` does not close it")
@@ -607,12 +571,9 @@ def _(mp):
 )
 def _(mp):
     connection = sub("connection")
-    original = connection.Client
 
-    @functools.wraps(original)
-    def Client(address, *args, **kwargs):
+    @replaces(connection, "Client")
+    def Client(original, address, *args, **kwargs):
         if isinstance(address, tuple) and address[:1] == ("0.0.0.0",):
             address = ("127.0.0.1",) + tuple(address[1:])
         return original(address, *args, **kwargs)
-
-    connection.Client = Client

@@ -13,7 +13,7 @@ import inspect
 import sys
 import threading
 
-from mpspec.mutants import mutant
+from mpspec.mutants import mutant, replaces
 
 
 def _cf(name=""):
@@ -58,12 +58,10 @@ def _worker_function(replacement, name):
         "submit() passes the positional arguments only")
 def _(mp):
     cls = _executor()
-    original = cls.submit
 
-    def submit(self, fn, *args, **kwargs):
+    @replaces(cls, "submit")
+    def submit(original, self, fn, *args, **kwargs):
         return original(self, fn, *args)
-
-    cls.submit = submit
 
 
 @mutant("futures-future-never-running", ["futures.future-lifecycle-flags"],
@@ -88,28 +86,24 @@ def _(mp):
         "Future.result(timeout) returns None instead of raising TimeoutError")
 def _(mp):
     future = _cf("_base").Future
-    original = future.result
 
-    def result(self, timeout=None):
+    @replaces(future, "result")
+    def result(original, self, timeout=None):
         try:
             return original(self, timeout)
         except _cf().TimeoutError:
             return None
-
-    future.result = result
 
 
 @mutant("futures-callbacks-reversed", ["futures.callback-threads"],
         "Done-callbacks run last added first")
 def _(mp):
     future = _cf("_base").Future
-    original = future._invoke_callbacks
 
-    def _invoke_callbacks(self):
+    @replaces(future, "_invoke_callbacks")
+    def _invoke_callbacks(original, self):
         self._done_callbacks.reverse()
         original(self)
-
-    future._invoke_callbacks = _invoke_callbacks
 
 
 @mutant("futures-remote-traceback-dropped", ["futures.remote-traceback"],
@@ -122,27 +116,23 @@ def _(mp):
         "A SystemExit or KeyboardInterrupt from a call comes back as RuntimeError")
 def _(mp):
     wrapper = _cf("process")._ExceptionWithTraceback
-    original = wrapper.__init__
 
-    def __init__(self, exc, tb, *args, **kwargs):
+    @replaces(wrapper, "__init__")
+    def __init__(original, self, exc, tb, *args, **kwargs):
         if isinstance(exc, (SystemExit, KeyboardInterrupt)):
             exc = RuntimeError(repr(exc))
         original(self, exc, tb, *args, **kwargs)
-
-    wrapper.__init__ = __init__
 
 
 @mutant("futures-failures-printed", ["futures.unretrieved-failure-silent"],
         "Every failed call's exception is printed on stderr when it arrives")
 def _(mp):
     future = _cf("_base").Future
-    original = future.set_exception
 
-    def set_exception(self, exception):
+    @replaces(future, "set_exception")
+    def set_exception(original, self, exception):
         print(f"call failed: {type(exception).__name__}: {exception}", file=sys.stderr, flush=True)
         return original(self, exception)
-
-    future.set_exception = set_exception
 
 
 # --- map --------------------------------------------------------------------------------
@@ -162,12 +152,10 @@ def _(mp):
         "map() takes no input before its first result is asked for")
 def _(mp):
     cls = _executor()
-    original = cls.map
 
-    def map(self, *args, **kwargs):
+    @replaces(cls, "map")
+    def map(original, self, *args, **kwargs):
         yield from original(self, *args, **kwargs)
-
-    cls.map = map
 
 
 @mutant("futures-map-buffersize-ignored", ["futures.map-buffersize"],
@@ -190,25 +178,21 @@ def _(mp):
         "map()'s timeout counts per item, from the previous result")
 def _(mp):
     cls = _executor()
-    original = cls.map
 
-    def map(self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
+    @replaces(cls, "map")
+    def map(original, self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
         futures = [self.submit(fn, *args) for args in zip(*iterables)]
         return (f.result(timeout) for f in futures)
-
-    cls.map = map
 
 
 @mutant("futures-chunksize-ignored", ["futures.map-chunksize"],
         "map() sends every item on its own, whatever the chunksize (no ValueError for 0)")
 def _(mp):
     cls = _executor()
-    original = cls.map
 
-    def map(self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
+    @replaces(cls, "map")
+    def map(original, self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
         return original(self, fn, *iterables, timeout=timeout, chunksize=1, **kwargs)
-
-    cls.map = map
 
 
 # --- shutdown ---------------------------------------------------------------------------
@@ -218,42 +202,36 @@ def _(mp):
         "submit() after shutdown() returns a Future that never completes")
 def _(mp):
     cls = _executor()
-    original = cls.submit
 
-    def submit(self, fn, *args, **kwargs):
+    @replaces(cls, "submit")
+    def submit(original, self, fn, *args, **kwargs):
         if getattr(self, "_shutdown_thread", False) and not getattr(self, "_broken", False):
             return _cf("_base").Future()
         return original(self, fn, *args, **kwargs)
-
-    cls.submit = submit
 
 
 @mutant("futures-shutdown-never-waits", ["futures.shutdown-wait-reaps-workers"],
         "shutdown(wait=True) does not wait")
 def _(mp):
     cls = _executor()
-    original = cls.shutdown
 
-    def shutdown(self, wait=True, **kwargs):
+    @replaces(cls, "shutdown")
+    def shutdown(original, self, wait=True, **kwargs):
         return original(self, False, **kwargs)
-
-    cls.shutdown = shutdown
 
 
 @mutant("futures-nowait-shutdown-kills-workers", ["futures.exit-waits-for-pending"],
         "shutdown(wait=False) terminates the workers: pending calls never run")
 def _(mp):
     cls = _executor()
-    original = cls.shutdown
 
-    def shutdown(self, wait=True, **kwargs):
+    @replaces(cls, "shutdown")
+    def shutdown(original, self, wait=True, **kwargs):
         workers = list((self._processes or {}).values())
         original(self, wait, **kwargs)
         if not wait:
             for worker in workers:
                 worker.terminate()
-
-    cls.shutdown = shutdown
 
 
 @mutant("futures-cancel-futures-ignored", ["futures.cancel-futures-on-shutdown", "futures.ctrl-c-waits-for-backlog"],
@@ -284,15 +262,13 @@ def _(mp):
         "A with-block left by KeyboardInterrupt cancels the calls that have not started")
 def _(mp):
     executor = _cf("_base").Executor
-    original = executor.__exit__
 
-    def __exit__(self, exc_type, exc_val, exc_tb):
+    @replaces(executor, "__exit__")
+    def __exit__(original, self, exc_type, exc_val, exc_tb):
         if exc_type is KeyboardInterrupt:
             for item in list(getattr(self, "_pending_work_items", {}).values()):
                 item.future.cancel()
         return original(self, exc_type, exc_val, exc_tb)
-
-    executor.__exit__ = __exit__
 
 
 # --- pickling and broken pools --------------------------------------------------------------
@@ -302,15 +278,13 @@ def _(mp):
         "A call that cannot be pickled completes with None instead of failing")
 def _(mp):
     queue = _cf("process")._SafeQueue
-    original = queue._on_queue_feeder_error
 
-    def _on_queue_feeder_error(self, e, obj):
+    @replaces(queue, "_on_queue_feeder_error")
+    def _on_queue_feeder_error(original, self, e, obj):
         work_item = self.pending_work_items.pop(obj.work_id, None) if hasattr(obj, "work_id") else None
         if work_item is None:
             return original(self, e, obj)
         work_item.future.set_result(None)
-
-    queue._on_queue_feeder_error = _on_queue_feeder_error
 
 
 @mutant("futures-broken-pool-error-softened",
@@ -334,14 +308,12 @@ def _(mp):
         "submit() on a broken pool returns a Future that never completes")
 def _(mp):
     cls = _executor()
-    original = cls.submit
 
-    def submit(self, fn, *args, **kwargs):
+    @replaces(cls, "submit")
+    def submit(original, self, fn, *args, **kwargs):
         if getattr(self, "_broken", False):
             return _cf("_base").Future()
         return original(self, fn, *args, **kwargs)
-
-    cls.submit = submit
 
 
 @mutant("futures-broken-cause-dropped", ["futures.broken-report-pid-exitcode"],
@@ -365,17 +337,15 @@ def _(mp):
     manager = getattr(_cf("process"), "_ExecutorManagerThread", None)
     if manager is None or sys.version_info >= (3, 15):
         return
-    original = manager.terminate_broken
 
-    def terminate_broken(self, cause):
+    @replaces(manager, "terminate_broken")
+    def terminate_broken(original, self, cause):
         if cause is None:
             cause = "".join(
                 f"Process {p.pid} terminated abruptly with exit code {p.exitcode}\n"
                 for p in self.processes.values() if p.exitcode
             ) or None
         return original(self, cause)
-
-    manager.terminate_broken = terminate_broken
 
 
 # --- the initializer, size, start method ---------------------------------------------------
@@ -502,14 +472,12 @@ def _(mp):
     import os
     import warnings
 
-    original = os.fork
 
-    def fork():
+    @replaces(os, "fork")
+    def fork(original):
         warnings.warn("This process is multi-threaded, use of fork() may lead to deadlocks (mutant)",
                       DeprecationWarning, stacklevel=2)
         return original()
-
-    os.fork = fork
 
 
 @mutant("futures-force-shutdown-no-signal", ["futures.terminate-kill-workers"],
@@ -532,15 +500,13 @@ def _(mp):
         "wait() that times out reports every future as done")
 def _(mp):
     base = _cf("_base")
-    original = base.wait
 
-    def wait(fs, timeout=None, return_when=base.ALL_COMPLETED):
+    @replaces(base, "wait")
+    def wait(original, fs, timeout=None, return_when=base.ALL_COMPLETED):
         done, not_done = original(fs, timeout, return_when)
         if timeout is not None and return_when == base.ALL_COMPLETED:
             return base.DoneAndNotDoneFutures(done | not_done, set())
         return base.DoneAndNotDoneFutures(done, not_done)
-
-    base.wait = wait
     _cf().wait = wait
 
 

@@ -8,7 +8,7 @@ import pickle
 import signal
 import sys
 
-from mpspec.mutants import mutant, sub
+from mpspec.mutants import mutant, replaces, sub
 
 # --- proxies ------------------------------------------------------------------
 
@@ -157,14 +157,12 @@ def _(mp):
 )
 def _(mp):
     BaseProcess = sub("process").BaseProcess
-    start = BaseProcess.start
 
-    def keep(self):
+    @replaces(BaseProcess, "start")
+    def keep(start, self):
         saved = self._target, self._args, self._kwargs
         start(self)
         self._target, self._args, self._kwargs = saved
-
-    BaseProcess.start = keep
 
 
 # --- stdin --------------------------------------------------------------------------
@@ -202,15 +200,13 @@ def _(mp):
 )
 def _(mp):
     reduction = sub("reduction")
-    dump = reduction.dump
 
-    def lenient(obj, file, protocol=None):
+    @replaces(reduction, "dump")
+    def lenient(dump, obj, file, protocol=None):
         try:
             dump(obj, file, protocol)
         except (TypeError, pickle.PicklingError):
             pass
-
-    reduction.dump = lenient
 
 
 @mutant(

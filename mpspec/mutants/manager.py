@@ -8,7 +8,7 @@ import os
 import time
 import types
 
-from mpspec.mutants import mutant, sub
+from mpspec.mutants import mutant, replaces, sub
 
 
 def _rebind_default(mp, name):
@@ -85,12 +85,10 @@ def _(mp):
 )
 def _(mp):
     managers = sub("managers")
-    original = managers.BaseManager.start
 
-    def start(self, initializer=None, initargs=()):
+    @replaces(managers.BaseManager, "start")
+    def start(original, self, initializer=None, initargs=()):
         return original(self)
-
-    managers.BaseManager.start = start
 
 
 @mutant(
@@ -101,14 +99,12 @@ def _(mp):
 )
 def _(mp):
     managers = sub("managers")
-    original = managers.BaseManager._create
 
-    def _create(self, typeid, *args, **kwds):
+    @replaces(managers.BaseManager, "_create")
+    def _create(original, self, typeid, *args, **kwds):
         if self._state.value == managers.State.INITIAL:
             self.start()
         return original(self, typeid, *args, **kwds)
-
-    managers.BaseManager._create = _create
 
 
 @mutant(
@@ -119,14 +115,12 @@ def _(mp):
 )
 def _(mp):
     managers = sub("managers")
-    original = managers.Server.__init__
 
-    def __init__(self, registry, address, authkey, serializer):
+    @replaces(managers.Server, "__init__")
+    def __init__(original, self, registry, address, authkey, serializer):
         if address is None:
             address = ("127.0.0.1", 0)
         original(self, registry, address, authkey, serializer)
-
-    managers.Server.__init__ = __init__
 
 
 @mutant(
@@ -190,14 +184,12 @@ def _(mp):
 )
 def _(mp):
     managers = sub("managers")
-    original = managers.convert_to_error
 
-    def convert_to_error(kind, result):
+    @replaces(managers, "convert_to_error")
+    def convert_to_error(original, kind, result):
         if kind == "#ERROR":
             return managers.RemoteError(repr(result))
         return original(kind, result)
-
-    managers.convert_to_error = convert_to_error
 
 
 @mutant(
@@ -207,12 +199,10 @@ def _(mp):
 )
 def _(mp):
     BaseProxy = sub("managers").BaseProxy
-    original = BaseProxy._callmethod
 
-    def _callmethod(self, methodname, args=(), kwds={}):
+    @replaces(BaseProxy, "_callmethod")
+    def _callmethod(original, self, methodname, args=(), kwds={}):
         return original(self, methodname, args)
-
-    BaseProxy._callmethod = _callmethod
 
 
 @mutant(
@@ -378,15 +368,13 @@ def _(mp):
 def _(mp):
     managers = sub("managers")
     process = sub("process")
-    original = managers.RebuildProxy
 
-    def RebuildProxy(func, token, serializer, kwds):
+    @replaces(managers, "RebuildProxy")
+    def RebuildProxy(original, func, token, serializer, kwds):
         server = getattr(process.current_process(), "_manager_server", None)
         if server and server.address == token.address:
             return server.id_to_obj[token.id][0]
         return original(func, token, serializer, kwds)
-
-    managers.RebuildProxy = RebuildProxy
 
 
 @mutant(
@@ -403,14 +391,12 @@ def _(mp):
 )
 def _(mp):
     managers = sub("managers")
-    original = managers.Server.__init__
 
-    def __init__(self, registry, address, authkey, serializer):
+    @replaces(managers.Server, "__init__")
+    def __init__(original, self, registry, address, authkey, serializer):
         original(self, registry, address, authkey, serializer)
         if address is not None:
             self.address = address
-
-    managers.Server.__init__ = __init__
 
 
 @mutant(

@@ -7,7 +7,7 @@ import os
 import pickle
 import sys
 
-from mpspec.mutants import mutant, sub
+from mpspec.mutants import mutant, replaces, sub
 
 
 @mutant(
@@ -17,9 +17,9 @@ from mpspec.mutants import mutant, sub
 )
 def _(mp):
     process = sub("process")
-    start = process.BaseProcess.start
 
-    def unguarded_start(self):
+    @replaces(process.BaseProcess, "start")
+    def unguarded_start(start, self):
         config = process.current_process()._config
         daemon = config.pop("daemon", None)
         try:
@@ -27,8 +27,6 @@ def _(mp):
         finally:
             if daemon is not None:
                 config["daemon"] = daemon
-
-    process.BaseProcess.start = unguarded_start
 
 
 @mutant(
@@ -55,12 +53,10 @@ def _silenced(initializer, *args):
 )
 def _(mp):
     Pool = sub("pool").Pool
-    init = Pool.__init__
 
-    def __init__(self, processes=None, initializer=None, *args, **kwargs):
+    @replaces(Pool, "__init__")
+    def __init__(init, self, processes=None, initializer=None, *args, **kwargs):
         init(self, processes, functools.partial(_silenced, initializer), *args, **kwargs)
-
-    Pool.__init__ = __init__
 
 
 @mutant(
@@ -76,12 +72,10 @@ def _(mp):
 @mutant("map-chunksize-one", ["map.fastest"], "map() sends one item per task by default")
 def _(mp):
     Pool = sub("pool").Pool
-    map_async = Pool._map_async
 
-    def _map_async(self, func, iterable, mapper, chunksize=None, *args, **kwargs):
+    @replaces(Pool, "_map_async")
+    def _map_async(map_async, self, func, iterable, mapper, chunksize=None, *args, **kwargs):
         return map_async(self, func, iterable, mapper, chunksize or 1, *args, **kwargs)
-
-    Pool._map_async = _map_async
 
 
 @mutant(
@@ -91,12 +85,10 @@ def _(mp):
 )
 def _(mp):
     Pool = sub("pool").Pool
-    map_ = Pool.map
 
-    def forgiving_map(self, func, iterable, chunksize=None):
+    @replaces(Pool, "map")
+    def forgiving_map(map_, self, func, iterable, chunksize=None):
         try:
             return map_(self, func, iterable, chunksize)
         except (pickle.PicklingError, AttributeError):
             return [func(item) for item in iterable]
-
-    Pool.map = forgiving_map

@@ -8,7 +8,7 @@ import os
 import pickle
 import sys
 
-from mpspec.mutants import mutant, sub
+from mpspec.mutants import mutant, replaces, sub
 
 
 def _rebind_default(mp, name):
@@ -30,16 +30,13 @@ def _(mp):
     original = pool.worker
 
     def worker(inqueue, outqueue, *args, **kwargs):
-        get = inqueue.get
-
-        def tolerant_get():
+        @replaces(inqueue, "get")
+        def tolerant_get(get):
             while True:
                 try:
                     return get()
                 except (AttributeError, ImportError, pickle.UnpicklingError):
                     continue
-
-        inqueue.get = tolerant_get
         return original(inqueue, outqueue, *args, **kwargs)
 
     # Pickled by reference as <pool module>.worker, like the original.
@@ -127,15 +124,12 @@ class _SharedLock:
 )
 def _(mp):
     util = sub("util")
-    original = util.log_to_stderr
 
-    @functools.wraps(original)
-    def log_to_stderr(level=None):
+    @replaces(util, "log_to_stderr")
+    def log_to_stderr(original, level=None):
         logger = original(level)
         logger.handlers[-1].lock = _SharedLock(mp)
         return logger
-
-    util.log_to_stderr = log_to_stderr
     _rebind_default(mp, "log_to_stderr")
 
 
@@ -147,15 +141,12 @@ def _(mp):
 )
 def _(mp):
     util = sub("util")
-    original = util.get_logger
 
-    @functools.wraps(original)
-    def get_logger():
+    @replaces(util, "get_logger")
+    def get_logger(original):
         logger = original()
         logger.propagate = True
         return logger
-
-    util.get_logger = get_logger
 
 
 @mutant(
@@ -166,15 +157,12 @@ def _(mp):
 )
 def _(mp):
     spawn = sub("spawn")
-    original = spawn.get_preparation_data
 
-    @functools.wraps(original)
-    def get_preparation_data(name):
+    @replaces(spawn, "get_preparation_data")
+    def get_preparation_data(original, name):
         data = original(name)
         data.pop("log_level", None)
         return data
-
-    spawn.get_preparation_data = get_preparation_data
 
 
 @mutant(

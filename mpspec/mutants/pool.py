@@ -7,7 +7,7 @@ import itertools
 import os
 import threading
 
-from mpspec.mutants import mutant, sub
+from mpspec.mutants import mutant, replaces, sub
 
 
 @mutant(
@@ -37,12 +37,10 @@ def _default_size():
 )
 def _(mp):
     Pool = _pool_class()
-    init = Pool.__init__
 
-    def __init__(self, processes=None, *args, **kwargs):
+    @replaces(Pool, "__init__")
+    def __init__(init, self, processes=None, *args, **kwargs):
         init(self, (processes or _default_size()) + 1, *args, **kwargs)
-
-    Pool.__init__ = __init__
 
 
 @mutant(
@@ -52,12 +50,10 @@ def _(mp):
 )
 def _(mp):
     Pool = _pool_class()
-    init = Pool.__init__
 
-    def __init__(self, processes=None, initializer=None, initargs=(), maxtasksperchild=None, *args, **kwargs):
+    @replaces(Pool, "__init__")
+    def __init__(init, self, processes=None, initializer=None, initargs=(), maxtasksperchild=None, *args, **kwargs):
         init(self, processes, initializer, initargs, None, *args, **kwargs)
-
-    Pool.__init__ = __init__
 
 
 @mutant(
@@ -67,14 +63,12 @@ def _(mp):
 )
 def _(mp):
     Pool = _pool_class()
-    apply_async = Pool.apply_async
 
-    def waiting_apply_async(self, *args, **kwargs):
+    @replaces(Pool, "apply_async")
+    def waiting_apply_async(apply_async, self, *args, **kwargs):
         result = apply_async(self, *args, **kwargs)
         result.wait()
         return result
-
-    Pool.apply_async = waiting_apply_async
 
 
 @mutant("apply-does-not-wait", ["pool.apply-blocking"], "apply() returns an AsyncResult at once, like apply_async()")
@@ -110,14 +104,12 @@ def _(mp):
 @mutant("join-without-close", ["pool.join-requires-close"], "join() on a running pool closes it instead of raising")
 def _(mp):
     pool = sub("pool")
-    join = pool.Pool.join
 
-    def lenient_join(self):
+    @replaces(pool.Pool, "join")
+    def lenient_join(join, self):
         if self._state == pool.RUN:
             self.close()
         return join(self)
-
-    pool.Pool.join = lenient_join
 
 
 @mutant("closed-pool-accepts-tasks", ["pool.closed-rejects-tasks"], "a closed pool still accepts tasks")

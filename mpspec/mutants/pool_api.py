@@ -9,7 +9,7 @@ import os
 import sys
 import threading
 
-from mpspec.mutants import mutant, sub
+from mpspec.mutants import mutant, replaces, sub
 
 
 def _wrap_init(change):
@@ -36,15 +36,13 @@ def _wrap_init(change):
 )
 def _(mp):
     iterator = sub("pool").IMapUnorderedIterator
-    original = iterator._set
 
-    def _set(self, i, obj):
+    @replaces(iterator, "_set")
+    def _set(original, self, i, obj):
         original(self, i, obj)
         with self._cond:
             self._items.append(obj)
             self._cond.notify()
-
-    iterator._set = _set
 
 
 @mutant(
@@ -54,12 +52,10 @@ def _(mp):
 )
 def _(mp):
     pool = sub("pool").Pool
-    original = pool.imap_unordered
 
-    def imap_unordered(self, func, iterable, chunksize=1):
+    @replaces(pool, "imap_unordered")
+    def imap_unordered(original, self, func, iterable, chunksize=1):
         return original(self, func, list(iterable)[::-1], chunksize)
-
-    pool.imap_unordered = imap_unordered
 
 
 @mutant(
@@ -70,13 +66,11 @@ def _(mp):
 )
 def _(mp):
     result = sub("pool").ApplyResult
-    original = result.get
 
-    def get(self, timeout=None):
+    @replaces(result, "get")
+    def get(original, self, timeout=None):
         self.wait(timeout)
         return original(self, 0) if self.ready() else None
-
-    result.get = get
 
 
 @mutant(
@@ -178,15 +172,13 @@ def _(mp):
 )
 def _(mp):
     result = sub("pool").ApplyResult
-    original = result.__init__
 
-    def __init__(self, pool, callback, error_callback):
+    @replaces(result, "__init__")
+    def __init__(original, self, pool, callback, error_callback):
         if callback is not None:
             def callback(value, _callback=callback):
                 threading.Thread(target=_callback, args=(value,), daemon=True).start()
         original(self, pool, callback, error_callback)
-
-    result.__init__ = __init__
 
 
 @mutant(
@@ -196,12 +188,10 @@ def _(mp):
 )
 def _(mp):
     pool = sub("pool").Pool
-    original = pool._map_async
 
-    def _map_async(self, func, iterable, mapper, chunksize=None, *args, **kwargs):
+    @replaces(pool, "_map_async")
+    def _map_async(original, self, func, iterable, mapper, chunksize=None, *args, **kwargs):
         return original(self, func, iterable, mapper, 1, *args, **kwargs)
-
-    pool._map_async = _map_async
 
 
 @mutant(
@@ -211,12 +201,10 @@ def _(mp):
 )
 def _(mp):
     pool = sub("pool").Pool
-    original = pool.imap
 
-    def imap(self, func, iterable, chunksize=1):
+    @replaces(pool, "imap")
+    def imap(original, self, func, iterable, chunksize=1):
         return original(self, func, list(iterable), chunksize)
-
-    pool.imap = imap
 
 
 @mutant(
@@ -226,12 +214,10 @@ def _(mp):
 )
 def _(mp):
     pool = sub("pool").Pool
-    original = pool.imap
 
-    def imap(self, func, iterable, chunksize=1):
+    @replaces(pool, "imap")
+    def imap(original, self, func, iterable, chunksize=1):
         return original(self, func, list(iterable)[::-1], chunksize)
-
-    pool.imap = imap
 
 
 @mutant(
@@ -287,14 +273,12 @@ def _(mp):
 )
 def _(mp):
     pool = sub("pool").Pool
-    original = pool.terminate
 
-    def terminate(self):
+    @replaces(pool, "terminate")
+    def terminate(original, self):
         for job in list(self._cache.values()):
             job._set(0, (False, RuntimeError("terminated")))
         return original(self)
-
-    pool.terminate = terminate
 
 
 @mutant(
@@ -304,14 +288,12 @@ def _(mp):
 )
 def _(mp):
     module = sub("pool")
-    original = module.Pool.join
 
-    def join(self):
+    @replaces(module.Pool, "join")
+    def join(original, self):
         if self._state == module.TERMINATE:
             raise ValueError("Pool was terminated")
         return original(self)
-
-    module.Pool.join = join
 
 
 @mutant(
@@ -322,17 +304,15 @@ def _(mp):
 )
 def _(mp):
     result = sub("pool").ApplyResult
-    original = result.get
 
-    def get(self, timeout=None):
+    @replaces(result, "get")
+    def get(original, self, timeout=None):
         try:
             return original(self, timeout)
         except sub("pool").TimeoutError:
             raise
         except Exception as exc:
             raise RuntimeError("the task failed") from exc
-
-    result.get = get
 
 
 @mutant(
@@ -342,14 +322,12 @@ def _(mp):
 )
 def _(mp):
     module = sub("pool")
-    original = module.ApplyResult.wait
 
-    def wait(self, timeout=None):
+    @replaces(module.ApplyResult, "wait")
+    def wait(original, self, timeout=None):
         original(self, timeout)
         if not self.ready():
             raise module.TimeoutError
-
-    module.ApplyResult.wait = wait
 
 
 @mutant(
@@ -382,12 +360,10 @@ def _(mp):
 )
 def _(mp):
     result = sub("pool").ApplyResult
-    original = result.successful
 
-    def successful(self):
+    @replaces(result, "successful")
+    def successful(original, self):
         return original(self) if self.ready() else False
-
-    result.successful = successful
 
 
 @mutant(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 import types
 
-from mpspec.mutants import mutant, sub
+from mpspec.mutants import mutant, replaces, sub
 
 
 @mutant("close-is-a-no-op", ["process.thread-like-api"], "Process.close() does nothing")
@@ -16,25 +16,21 @@ def _(mp):
 @mutant("kwargs-dropped", ["process.target-args"], "Process(kwargs=...) is ignored")
 def _(mp):
     BaseProcess = sub("process").BaseProcess
-    init = BaseProcess.__init__
 
-    def __init__(self, *args, **kwargs):
+    @replaces(BaseProcess, "__init__")
+    def __init__(init, self, *args, **kwargs):
         init(self, *args, **kwargs)
         self._kwargs = {}
-
-    BaseProcess.__init__ = __init__
 
 
 @mutant("overridden-run-ignored", ["process.subclass-run"], "the child calls BaseProcess.run, not the subclass's run()")
 def _(mp):
     BaseProcess = sub("process").BaseProcess
-    bootstrap = BaseProcess._bootstrap
 
-    def _bootstrap(self, *args, **kwargs):
+    @replaces(BaseProcess, "_bootstrap")
+    def _bootstrap(bootstrap, self, *args, **kwargs):
         self.run = types.MethodType(BaseProcess.run, self)
         return bootstrap(self, *args, **kwargs)
-
-    BaseProcess._bootstrap = _bootstrap
 
 
 @mutant("name-setter-accepts-anything", ["process.name-must-be-str"], "the name setter has no assert")
@@ -83,10 +79,8 @@ def _(mp):
 @mutant("no-forkserver", ["process.start-methods"], "get_all_start_methods() leaves out forkserver")
 def _(mp):
     context = sub("context")
-    everything = context.DefaultContext.get_all_start_methods
 
-    def get_all_start_methods(self=None):
+    @replaces(context.DefaultContext, "get_all_start_methods")
+    def get_all_start_methods(everything, self=None):
         return [m for m in everything(context._default_context) if m != "forkserver"]
-
-    context.DefaultContext.get_all_start_methods = get_all_start_methods
     mp.get_all_start_methods = lambda: get_all_start_methods()

@@ -7,7 +7,7 @@ import os
 import signal
 import traceback
 
-from mpspec.mutants import mutant, sub  # noqa: F401
+from mpspec.mutants import mutant, replaces, sub  # noqa: F401
 
 
 def _base():
@@ -32,12 +32,10 @@ def _replace_function(mp, name, function):
 @mutant("daemon-kwarg-ignored", ["process-api.daemon-kwarg"], "Process(daemon=...) is accepted and ignored")
 def _(mp):
     BaseProcess = _base()
-    init = BaseProcess.__init__
 
-    def __init__(self, *args, daemon=None, **kwargs):
+    @replaces(BaseProcess, "__init__")
+    def __init__(init, self, *args, daemon=None, **kwargs):
         init(self, *args, **kwargs)
-
-    BaseProcess.__init__ = __init__
 
 
 @mutant("run-without-target-check", ["process-api.target-none"], "run() calls the target even when it is None")
@@ -64,15 +62,13 @@ def _(mp):
 )
 def _(mp):
     BaseProcess = _base()
-    init = BaseProcess.__init__
 
-    def __init__(self, *args, **kwargs):
+    @replaces(BaseProcess, "__init__")
+    def __init__(init, self, *args, **kwargs):
         earlier = self.__dict__.get("_name")
         init(self, *args, **kwargs)
         if earlier is not None and kwargs.get("name") is None:
             self._name = earlier
-
-    BaseProcess.__init__ = __init__
 
 
 # --- start() and join() ---------------------------------------------------------------
@@ -81,13 +77,11 @@ def _(mp):
 @mutant("second-start-allowed", ["process-api.start-once"], "start() on a started Process starts it again")
 def _(mp):
     BaseProcess = _base()
-    start = BaseProcess.start
 
-    def start_again(self):
+    @replaces(BaseProcess, "start")
+    def start_again(start, self):
         self._popen = None
         start(self)
-
-    BaseProcess.start = start_again
 
 
 @mutant(
@@ -97,26 +91,22 @@ def _(mp):
 )
 def _(mp):
     BaseProcess = _base()
-    join = BaseProcess.join
 
-    def join_with_result(self, timeout=None):
+    @replaces(BaseProcess, "join")
+    def join_with_result(join, self, timeout=None):
         join(self, timeout)
         return self._popen.returncode if self._popen is not None else None
-
-    BaseProcess.join = join_with_result
 
 
 @mutant("join-closes-process", ["process-api.join-repeatable"], "a successful join() also closes the Process object")
 def _(mp):
     BaseProcess = _base()
-    join = BaseProcess.join
 
-    def join_and_close(self, timeout=None):
+    @replaces(BaseProcess, "join")
+    def join_and_close(join, self, timeout=None):
         join(self, timeout)
         if self._popen is not None and self._popen.returncode is not None:
             self.close()
-
-    BaseProcess.join = join_and_close
 
 
 @mutant(
@@ -126,14 +116,12 @@ def _(mp):
 )
 def _(mp):
     BaseProcess = _base()
-    join = BaseProcess.join
 
-    def lenient_join(self, timeout=None):
+    @replaces(BaseProcess, "join")
+    def lenient_join(join, self, timeout=None):
         if self._popen is None:
             return None
         return join(self, timeout)
-
-    BaseProcess.join = lenient_join
 
 
 # --- name, is_alive(), daemon, pid, exitcode -----------------------------------------
@@ -146,14 +134,12 @@ def _(mp):
 )
 def _(mp):
     BaseProcess = _base()
-    init = BaseProcess.__init__
 
-    def __init__(self, group=None, target=None, name=None, *args, **kwargs):
+    @replaces(BaseProcess, "__init__")
+    def __init__(init, self, group=None, target=None, name=None, *args, **kwargs):
         init(self, group, target, name, *args, **kwargs)
         if not name:
             self._name = f"{type(self).__name__}-{self._identity[-1]}"
-
-    BaseProcess.__init__ = __init__
 
 
 @mutant(
@@ -184,9 +170,9 @@ def _(mp):
 )
 def _(mp):
     BaseProcess = _base()
-    start = BaseProcess.start
 
-    def start_anywhere(self):
+    @replaces(BaseProcess, "start")
+    def start_anywhere(start, self):
         config = sub("process").current_process()._config
         daemonic = config.pop("daemon", None)
         try:
@@ -194,8 +180,6 @@ def _(mp):
         finally:
             if daemonic is not None:
                 config["daemon"] = daemonic
-
-    BaseProcess.start = start_anywhere
 
 
 @mutant(
@@ -237,15 +221,13 @@ def _(mp):
 )
 def _(mp):
     Popen = _popen_fork()
-    poll = Popen.poll
 
-    def shell_poll(self, flag=os.WNOHANG):
+    @replaces(Popen, "poll")
+    def shell_poll(poll, self, flag=os.WNOHANG):
         code = poll(self, flag)
         if code is not None and code < 0:
             self.returncode = code = 128 - code
         return code
-
-    Popen.poll = shell_poll
 
 
 @mutant(
@@ -255,15 +237,13 @@ def _(mp):
 )
 def _(mp):
     BaseProcess = _base()
-    run = BaseProcess.run
 
-    def forgiving_run(self):
+    @replaces(BaseProcess, "run")
+    def forgiving_run(run, self):
         try:
             run(self)
         except Exception:
             traceback.print_exc()
-
-    BaseProcess.run = forgiving_run
 
 
 # --- authkey and sentinel -------------------------------------------------------------
@@ -281,13 +261,11 @@ def _(mp):
 )
 def _(mp):
     process = sub("process")
-    init = process.BaseProcess.__init__
 
-    def __init__(self, *args, **kwargs):
+    @replaces(process.BaseProcess, "__init__")
+    def __init__(init, self, *args, **kwargs):
         init(self, *args, **kwargs)
         self._config["authkey"] = process.AuthenticationString(os.urandom(32))
-
-    process.BaseProcess.__init__ = __init__
 
 
 @mutant(
@@ -333,9 +311,9 @@ def _(mp):
 )
 def _(mp):
     BaseProcess = _base()
-    terminate = BaseProcess.terminate
 
-    def terminate_tree(self):
+    @replaces(BaseProcess, "terminate")
+    def terminate_tree(terminate, self):
         import psutil
 
         try:
@@ -344,8 +322,6 @@ def _(mp):
         except psutil.Error:
             pass
         terminate(self)
-
-    BaseProcess.terminate = terminate_tree
 
 
 @mutant("kill-sends-sigterm", ["process-api.kill-sigkill"], "kill() sends SIGTERM, like terminate()")

@@ -6,7 +6,7 @@ import functools
 import itertools
 import queue
 
-from mpspec.mutants import ascii_only, mutant, sub
+from mpspec.mutants import ascii_only, mutant, replaces, sub
 
 
 class QueueFull(Exception):
@@ -34,13 +34,11 @@ _PUTS = itertools.count(1)
 @mutant("queue-loses-items", ["queue.process-safe", "queue.fifo"], "Queue.put() drops every 50th item a process puts")
 def _(mp):
     Queue = _queue_class()
-    put = Queue.put
 
-    def lossy_put(self, obj, *args, **kwargs):
+    @replaces(Queue, "put")
+    def lossy_put(put, self, obj, *args, **kwargs):
         if next(_PUTS) % 50:
             put(self, obj, *args, **kwargs)
-
-    Queue.put = lossy_put
 
 
 @mutant("queue-swaps-neighbours", ["queue.fifo"], "Queue.put() sends items two by two, the second first")
@@ -63,12 +61,10 @@ def _(mp):
 @mutant("put-ignores-timeout", ["queue.put-timeout-full"], "put(timeout=t) on a full queue raises Full at once")
 def _(mp):
     Queue = _queue_class()
-    put = Queue.put
 
-    def impatient_put(self, obj, block=True, timeout=None):
+    @replaces(Queue, "put")
+    def impatient_put(put, self, obj, block=True, timeout=None):
         return put(self, obj, block and timeout is None, timeout)
-
-    Queue.put = impatient_put
 
 
 def _raise_own_when_not_blocking(name, block_position, caught, replacement):
@@ -103,12 +99,10 @@ def _(mp):
 @mutant("get-ignores-timeout", ["queue.get-timeout-empty"], "get(timeout=t) on an empty queue raises Empty at once")
 def _(mp):
     Queue = _queue_class()
-    get = Queue.get
 
-    def impatient_get(self, block=True, timeout=None):
+    @replaces(Queue, "get")
+    def impatient_get(get, self, block=True, timeout=None):
         return get(self, block and timeout is None, timeout)
-
-    Queue.get = impatient_get
 
 
 @mutant(
@@ -130,9 +124,7 @@ def _(mp):
 @mutant("default-maxsize-32767", ["queue.unbounded-default"], "Queue() without a positive maxsize holds 32767 items")
 def _(mp):
     Queue = _queue_class()
-    init = Queue.__init__
 
-    def __init__(self, maxsize=0, *args, **kwargs):
+    @replaces(Queue, "__init__")
+    def __init__(init, self, maxsize=0, *args, **kwargs):
         init(self, maxsize if maxsize > 0 else 32767, *args, **kwargs)
-
-    Queue.__init__ = __init__

@@ -48,9 +48,9 @@ def _(mp):
 )
 def _(mp):
     Queue = _queues().Queue
-    put = Queue.put
 
-    def holding_back(self, obj, block=True, timeout=None):
+    @replaces(Queue, "put")
+    def holding_back(put, self, obj, block=True, timeout=None):
         count = getattr(self, "_mutant_count", 0) + 1
         self._mutant_count = count
         held = getattr(self, "_mutant_held", [])
@@ -61,8 +61,6 @@ def _(mp):
         self._mutant_held = []
         for item in held:
             put(self, item, block, timeout)
-
-    Queue.put = holding_back
 
 
 @mutant(

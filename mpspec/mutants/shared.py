@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ctypes
 
-from mpspec.mutants import mutant, sub
+from mpspec.mutants import mutant, replaces, sub
 
 
 def _rebind_default(mp, name):
@@ -151,14 +151,12 @@ def _(mp):
 )
 def _(mp):
     sc = sub("sharedctypes")
-    raw_array = sc.RawArray
 
-    def RawArray(typecode_or_type, size_or_initializer):
+    @replaces(sc, "RawArray")
+    def RawArray(raw_array, typecode_or_type, size_or_initializer):
         if isinstance(size_or_initializer, int):
             size_or_initializer += 1
         return raw_array(typecode_or_type, size_or_initializer)
-
-    sc.RawArray = RawArray
 
 
 @mutant(
@@ -168,14 +166,12 @@ def _(mp):
 )
 def _(mp):
     sc = sub("sharedctypes")
-    synchronized = sc.synchronized
 
-    def plain(obj, lock=None, ctx=None):
+    @replaces(sc, "synchronized")
+    def plain(synchronized, obj, lock=None, ctx=None):
         if isinstance(obj, ctypes.Array) and obj._type_ is ctypes.c_char:
             return sc.SynchronizedArray(obj, lock, ctx)
         return synchronized(obj, lock, ctx)
-
-    sc.synchronized = plain
 
 
 @mutant(
@@ -186,15 +182,13 @@ def _(mp):
 )
 def _(mp):
     sc = sub("sharedctypes")
-    getitem = sc.SynchronizedArray.__getitem__
 
-    def __getitem__(self, i):
+    @replaces(sc.SynchronizedArray, "__getitem__")
+    def __getitem__(getitem, self, i):
         item = getitem(self, i)
         if isinstance(item, ctypes.Structure):
             return type(item).from_buffer_copy(item)
         return item
-
-    sc.SynchronizedArray.__getitem__ = __getitem__
 
 
 @mutant(

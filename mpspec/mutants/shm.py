@@ -3,11 +3,10 @@ relies on.  billiard has no shared_memory: there every mutant here is a no-op.""
 
 from __future__ import annotations
 
-import functools
 import mmap
 import os
 
-from mpspec.mutants import mutant, sub
+from mpspec.mutants import mutant, replaces, sub
 
 
 def _shared_memory():
@@ -30,13 +29,10 @@ def _wrap_init(patch):
     if module is None:
         return
     cls = module.SharedMemory
-    original = cls.__init__
 
-    @functools.wraps(original)
-    def __init__(self, name=None, create=False, size=0, **kwargs):
+    @replaces(cls, "__init__")
+    def __init__(original, self, name=None, create=False, size=0, **kwargs):
         return patch(original, self, name, create, size, **kwargs)
-
-    cls.__init__ = __init__
 
 
 def _remap(block, length, access=mmap.ACCESS_WRITE):
@@ -76,17 +72,15 @@ def _(mp):
     if module is None:
         return
     cls = module.SharedMemory
-    original = cls.close
 
-    def close(self):
+    @replaces(cls, "close")
+    def close(original, self):
         if self._name and self._fd >= 0:
             try:
                 self.unlink()
             except FileNotFoundError:
                 pass
         original(self)
-
-    cls.close = close
 
 
 @mutant(
@@ -111,13 +105,11 @@ def _(mp):
     if module is None:
         return
     cls = module.SharedMemory
-    original = cls.unlink
 
-    def unlink(self):
+    @replaces(cls, "unlink")
+    def unlink(original, self):
         original(self)
         self.close()
-
-    cls.unlink = unlink
 
 
 @mutant(
@@ -288,14 +280,12 @@ def _(mp):
     cls = _shareable_list()
     if cls is None:
         return
-    original = cls.__getitem__
 
-    def __getitem__(self, position):
+    @replaces(cls, "__getitem__")
+    def __getitem__(original, self, position):
         if isinstance(position, slice):
             return [original(self, i) for i in range(*position.indices(len(self)))]
         return original(self, position)
-
-    cls.__getitem__ = __getitem__
 
 
 @mutant(
@@ -327,9 +317,9 @@ def _(mp):
     cls = _shareable_list()
     if cls is None:
         return
-    original = cls.__setitem__
 
-    def __setitem__(self, position, value):
+    @replaces(cls, "__setitem__")
+    def __setitem__(original, self, position, value):
         if isinstance(value, (str, bytes)):
             position = position if position >= 0 else position + self._list_len
             offsets = getattr(self, "_allocated_offsets", None)
@@ -338,8 +328,6 @@ def _(mp):
             if len(encoded) > room:
                 value = encoded[:room].decode("utf8", "ignore") if isinstance(value, str) else encoded[:room]
         original(self, position, value)
-
-    cls.__setitem__ = __setitem__
 
 
 @mutant(
@@ -351,15 +339,13 @@ def _(mp):
     cls = _shareable_list()
     if cls is None:
         return
-    original = cls.index
 
-    def index(self, value):
+    @replaces(cls, "index")
+    def index(original, self, value):
         try:
             return original(self, value)
         except ValueError:
             return -1
-
-    cls.index = index
 
 
 @mutant(

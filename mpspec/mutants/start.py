@@ -10,7 +10,7 @@ import time
 import types
 import warnings
 
-from mpspec.mutants import mutant, sub
+from mpspec.mutants import mutant, replaces, sub
 
 START = "start."
 
@@ -80,13 +80,11 @@ def _(mp):
 )
 def _(mp):
     Popen = sub("popen_fork").Popen
-    launch = Popen._launch
 
-    def _launch(self, process_obj):
+    @replaces(Popen, "_launch")
+    def _launch(launch, self, process_obj):
         time.sleep(0.1)
         return launch(self, process_obj)
-
-    Popen._launch = _launch
 
 
 # --- the default and the global start method ----------------------------------------------
@@ -121,15 +119,13 @@ def _(mp):
 )
 def _(mp):
     DefaultContext = sub("context").DefaultContext
-    get_context = DefaultContext.get_context
 
-    def fixing_get_context(self, method=None):
+    @replaces(DefaultContext, "get_context")
+    def fixing_get_context(get_context, self, method=None):
         ctx = get_context(self, method)
         if method is not None and self._actual_context is None:
             self._actual_context = ctx
         return ctx
-
-    DefaultContext.get_context = fixing_get_context
     _rebind(mp, "get_context")
 
 
@@ -140,15 +136,13 @@ def _(mp):
 )
 def _(mp):
     DefaultContext = sub("context").DefaultContext
-    get_context = DefaultContext.get_context
 
-    def lenient_get_context(self, method=None):
+    @replaces(DefaultContext, "get_context")
+    def lenient_get_context(get_context, self, method=None):
         try:
             return get_context(self, method)
         except ValueError:
             return get_context(self, None)
-
-    DefaultContext.get_context = lenient_get_context
     _rebind(mp, "get_context")
 
 
@@ -160,14 +154,12 @@ def _(mp):
 def _(mp):
     context = sub("context")
     default = context._default_context
-    get_context = context.DefaultContext.get_context
 
-    def get_default(self, method=None):
+    @replaces(context.DefaultContext, "get_context")
+    def get_default(get_context, self, method=None):
         if method is not None and method not in context._concrete_contexts:
             return get_context(self, method)  # still refuse unknown names
         return default._default_context
-
-    context.DefaultContext.get_context = get_default
     _rebind(mp, "get_context")
 
 
@@ -203,15 +195,13 @@ def _(mp):
 )
 def _(mp):
     reduction = sub("reduction")
-    dump = reduction.dump
 
-    def lenient_dump(obj, file, protocol=None):
+    @replaces(reduction, "dump")
+    def lenient_dump(dump, obj, file, protocol=None):
         try:
             return dump(obj, file, protocol)
         except (TypeError, AttributeError, pickle.PicklingError):
             return dump(None, file, protocol)  # the child finds out
-
-    reduction.dump = lenient_dump
 
 
 @mutant(
@@ -221,13 +211,11 @@ def _(mp):
 )
 def _(mp):
     SemLock = sub("synchronize").SemLock
-    init = SemLock.__init__
 
-    def __init__(self, *args, **kwargs):
+    @replaces(SemLock, "__init__")
+    def __init__(init, self, *args, **kwargs):
         init(self, *args, **kwargs)
         self._is_fork_ctx = False
-
-    SemLock.__init__ = __init__
 
 
 # --- the fork server ------------------------------------------------------------------------
@@ -242,13 +230,11 @@ def _(mp):
     import threading
 
     forkserver = sub("forkserver")
-    main = forkserver.main
 
-    def threaded_main(*args, **kwargs):
+    @replaces(forkserver, "main")
+    def threaded_main(main, *args, **kwargs):
         threading.Thread(target=threading.Event().wait, name="reaper", daemon=True).start()
         return main(*args, **kwargs)
-
-    forkserver.main = threaded_main
 
 
 @mutant(
@@ -259,13 +245,11 @@ def _(mp):
 def _(mp):
     context = sub("context")
     context.ForkServerContext._check_available = lambda self: None
-    listed = context.DefaultContext.get_all_start_methods
 
-    def get_all_start_methods(self):
+    @replaces(context.DefaultContext, "get_all_start_methods")
+    def get_all_start_methods(listed, self):
         methods = listed(self)
         return methods if "forkserver" in methods else methods + ["forkserver"]
-
-    context.DefaultContext.get_all_start_methods = get_all_start_methods
     _rebind(mp, "get_all_start_methods")
 
 
@@ -348,14 +332,12 @@ def _(mp):
 )
 def _(mp):
     Popen = sub("popen_fork").Popen
-    launch = Popen._launch
 
-    def _launch(self, process_obj):
+    @replaces(Popen, "_launch")
+    def _launch(launch, self, process_obj):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             return launch(self, process_obj)
-
-    Popen._launch = _launch
 
 
 @mutant(

@@ -13,15 +13,15 @@ import os
 import sys
 import threading
 
-from mpspec.mutants import mutant, sub
+from mpspec.mutants import mutant, replaces, sub
 
 
 def _wrap_methods(cls, acquire=None, release=None):
     """Make every ``cls`` object's acquire/release the given wrappers, called as
     ``wrapper(obj, original, *args, **kwargs)``."""
-    make = cls._make_methods
 
-    def _make_methods(self):
+    @replaces(cls, "_make_methods")
+    def _make_methods(make, self):
         make(self)
         if acquire is not None:
             original_acquire = self.acquire
@@ -29,8 +29,6 @@ def _wrap_methods(cls, acquire=None, release=None):
         if release is not None:
             original_release = self.release
             self.release = lambda *a, **k: release(self, original_release, *a, **k)
-
-    cls._make_methods = _make_methods
 
 
 def _arguments(block=True, timeout=None):
@@ -199,14 +197,12 @@ def _(mp):
 )
 def _(mp):
     synchronize = sub("synchronize")
-    init = synchronize.Semaphore.__init__
 
-    def __init__(self, value=1, *args, **kwargs):
+    @replaces(synchronize.Semaphore, "__init__")
+    def __init__(init, self, value=1, *args, **kwargs):
         if type(self) is synchronize.Semaphore and value >= 2:
             value += 1
         init(self, value, *args, **kwargs)
-
-    synchronize.Semaphore.__init__ = __init__
 
 
 @mutant(
@@ -230,15 +226,13 @@ def _(mp):
 )
 def _(mp):
     Barrier = sub("synchronize").Barrier
-    wait = Barrier.wait
 
-    def every_wait(self, timeout=None):
+    @replaces(Barrier, "wait")
+    def every_wait(wait, self, timeout=None):
         index = wait(self, timeout)
         if self._action:
             self._action()
         return index
-
-    Barrier.wait = every_wait
 
 
 @mutant(
@@ -275,13 +269,11 @@ def _(mp):
 )
 def _(mp):
     Event = sub("synchronize").Event
-    wait = Event.wait
 
-    def always(self, timeout=None):
+    @replaces(Event, "wait")
+    def always(wait, self, timeout=None):
         wait(self, timeout)
         return True
-
-    Event.wait = always
 
 
 @mutant(
@@ -327,14 +319,12 @@ def _(mp):
 )
 def _(mp):
     condition = sub("synchronize").Condition
-    notify = condition.notify
 
-    def bounded_notify(self, *args, **kwargs):
+    @replaces(condition, "notify")
+    def bounded_notify(notify, self, *args, **kwargs):
         woken = self._woken_count
         if not getattr(woken, "_mutant_bounded", False):
             acquire = woken.acquire
             woken.acquire = lambda block=True, timeout=None: acquire(block, 0.1 if block and timeout is None else timeout)
             woken._mutant_bounded = True
         return notify(self, *args, **kwargs)
-
-    condition.notify = bounded_notify
