@@ -303,12 +303,18 @@ def report(results, seconds):
         f"{failed_runs} run(s) with failures, {sum(len(v) for v in by_test.values())} failure(s), "
         f"{strays} stray process(es)"
     )
-    if by_test:
-        print()
-        print("| test id | failed in runs |")
-        print("|---|---|")
-        for test, runs in sorted(by_test.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-            print(f"| {test} | {', '.join(map(str, runs))} |")
+    print_failures(by_test, "failed in runs", ", ")
+
+
+def print_failures(by_test, heading, sep):
+    """A table of the failing tests, the most frequent first, with where each failed."""
+    if not by_test:
+        return
+    print()
+    print(f"| test id | {heading} |")
+    print("|---|---|")
+    for test, where in sorted(by_test.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        print(f"| {test} | {sep.join(map(str, where))} |")
 
 
 def summarize(paths):
@@ -336,12 +342,7 @@ def summarize(paths):
         for r in runs:
             for failure in r["failures"]:
                 by_test[failure].append(f"{name} run {r['run']}")
-    if by_test:
-        print()
-        print("| test id | failed in |")
-        print("|---|---|")
-        for test, where in sorted(by_test.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-            print(f"| {test} | {'; '.join(where)} |")
+    print_failures(by_test, "failed in", "; ")
     print()
     print(f"flake: {len(legs)} legs, {sum(len(r) for _, r in legs)} runs: "
           f"{'no failure and no stray' if not bad else str(bad) + ' failed run(s) or stray(s)'}")

@@ -71,28 +71,31 @@ def env_sort_key(e):
     )
 
 
-def env_label(e) -> str:
-    """e.g. "linux · 3.11.7", "linux · PyPy 3.9.16", "linux · 3.11.7 · billiard · -O"."""
-    impl = "" if e["implementation"] == "CPython" else e["implementation"] + " "
-    parts = [e["platform"], impl + e["python_version"]]
+def _env_parts(e, implementation, optimize):
+    """The platform, the interpreter (not CPython, as ``implementation`` spells it) and
+    its version, the library (not the standard one) and ``optimize`` under -O."""
+    parts = [e["platform"]]
+    if e["implementation"] != "CPython":
+        parts.append(implementation(e["implementation"]))
+    parts.append(e["python_version"])
     if e["library"] != "multiprocessing":
         parts.append(e["library"])
     if e["optimize"]:
-        parts.append("-O")
+        parts.append(optimize)
+    return parts
+
+
+def env_label(e) -> str:
+    """e.g. "linux · 3.11.7", "linux · PyPy 3.9.16", "linux · 3.11.7 · billiard · -O"."""
+    parts = _env_parts(e, str, "-O")
+    if e["implementation"] != "CPython":  # "PyPy 3.9.16", one part
+        parts[1:3] = [f"{parts[1]} {parts[2]}"]
     return " · ".join(parts)
 
 
 def env_id(e) -> str:
     """e.g. "linux-3.11.7", "linux-pypy-3.9.16", "linux-3.11.7-billiard-O": for URLs."""
-    parts = [e["platform"]]
-    if e["implementation"] != "CPython":
-        parts.append(e["implementation"].lower())
-    parts.append(e["python_version"])
-    if e["library"] != "multiprocessing":
-        parts.append(e["library"])
-    if e["optimize"]:
-        parts.append("O")
-    return "-".join(parts)
+    return "-".join(_env_parts(e, str.lower, "O"))
 
 
 def merge(reports) -> dict:
