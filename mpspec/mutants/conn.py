@@ -52,6 +52,26 @@ class _Wrapped:
         return getattr(self._c, name)
 
 
+def _deliverer_rewriting_answers(rewrite):
+    """deliver_challenge() hands its checker ``rewrite(answer, right_answer)`` instead of
+    the answer the client sent (it remembers the challenge it sent, to know the right
+    answer)."""
+
+    @replaces(_conn(), "deliver_challenge")
+    def deliver_challenge(original, conn, authkey, *args, **kwargs):
+        sent = {}
+
+        def remember(data):
+            if data.startswith(CHALLENGE):
+                sent["message"] = data[len(CHALLENGE):]
+            return data
+
+        def answer(data):
+            return rewrite(data, _right_answer(authkey, sent["message"]))
+
+        return original(_Wrapped(conn, send=remember, recv=answer), authkey, *args, **kwargs)
+
+
 # --- the handshake ----------------------------------------------------------------------
 
 
@@ -62,21 +82,7 @@ class _Wrapped:
     "deliver_challenge sends its challenge and welcomes whatever answer comes back",
 )
 def _(mp):
-    connection = _conn()
-
-    @replaces(connection, "deliver_challenge")
-    def deliver_challenge(original, conn, authkey, *args, **kwargs):
-        sent = {}
-
-        def remember(data):
-            if data.startswith(CHALLENGE):
-                sent["message"] = data[len(CHALLENGE):]
-            return data
-
-        def forge(data):  # whatever came, hand the checker the right answer
-            return _right_answer(authkey, sent["message"])
-
-        return original(_Wrapped(conn, send=remember, recv=forge), authkey, *args, **kwargs)
+    _deliverer_rewriting_answers(lambda answer, right: right)  # whatever came, the right one
 
 
 @mutant(
@@ -95,20 +101,7 @@ def _(mp):
         connection._verify_challenge = _verify_challenge
         return
 
-    @replaces(connection, "deliver_challenge")
-    def deliver_challenge(original, conn, authkey, *args, **kwargs):
-        sent = {}
-
-        def remember(data):
-            if data.startswith(CHALLENGE):
-                sent["message"] = data[len(CHALLENGE):]
-            return data
-
-        def length_only(data):
-            right = _right_answer(authkey, sent["message"])
-            return right if len(data) == len(right) else data
-
-        return original(_Wrapped(conn, send=remember, recv=length_only), authkey, *args, **kwargs)
+    _deliverer_rewriting_answers(lambda answer, right: right if len(answer) == len(right) else answer)
 
 
 @mutant(

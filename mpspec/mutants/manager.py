@@ -123,6 +123,21 @@ def _(mp):
         original(self, registry, address, authkey, serializer)
 
 
+def _register_forcing(**forced):
+    """BaseManager.register() with some of its arguments forced, whatever the caller
+    passes."""
+    managers = sub("managers")
+    original = managers.BaseManager.register.__func__
+
+    def register(cls, typeid, callable=None, proxytype=None, exposed=None, method_to_typeid=None,
+                 create_method=True):
+        given = dict(callable=callable, proxytype=proxytype, exposed=exposed,
+                     method_to_typeid=method_to_typeid, create_method=create_method)
+        return original(cls, typeid, **{**given, **forced})
+
+    managers.BaseManager.register = classmethod(register)
+
+
 @mutant(
     "manager-register-adds-no-method",
     ["manager.register-typeid", "manager.custom-manager"],
@@ -130,14 +145,7 @@ def _(mp):
     "create_method=False were always given)",
 )
 def _(mp):
-    managers = sub("managers")
-    original = managers.BaseManager.register.__func__
-
-    def register(cls, typeid, callable=None, proxytype=None, exposed=None, method_to_typeid=None,
-                 create_method=True):
-        return original(cls, typeid, callable, proxytype, exposed, method_to_typeid, False)
-
-    managers.BaseManager.register = classmethod(register)
+    _register_forcing(create_method=False)
 
 
 @mutant(
@@ -146,18 +154,11 @@ def _(mp):
     "register() ignores `exposed`, and a referent's underscore methods count as public",
 )
 def _(mp):
-    managers = sub("managers")
-    original = managers.BaseManager.register.__func__
-
     def public_methods(obj):
         return [name for name in dir(obj) if not name.startswith("__") and callable(getattr(obj, name))]
 
-    def register(cls, typeid, callable=None, proxytype=None, exposed=None, method_to_typeid=None,
-                 create_method=True):
-        return original(cls, typeid, callable, proxytype, None, method_to_typeid, create_method)
-
-    managers.public_methods = public_methods
-    managers.BaseManager.register = classmethod(register)
+    sub("managers").public_methods = public_methods
+    _register_forcing(exposed=None)
 
 
 @mutant(
@@ -166,14 +167,7 @@ def _(mp):
     "register() ignores an explicit method_to_typeid: every result comes back as a copy",
 )
 def _(mp):
-    managers = sub("managers")
-    original = managers.BaseManager.register.__func__
-
-    def register(cls, typeid, callable=None, proxytype=None, exposed=None, method_to_typeid=None,
-                 create_method=True):
-        return original(cls, typeid, callable, proxytype, exposed, None, create_method)
-
-    managers.BaseManager.register = classmethod(register)
+    _register_forcing(method_to_typeid=None)
 
 
 @mutant(
