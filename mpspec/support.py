@@ -1,5 +1,22 @@
 """Helpers shared by the spec tests: starting, joining and reaping real processes,
 and running child interpreters.  Every blocking call here has a deadline.
+
+The tests' toolkit (``mpspec/toolkit/``) is re-exported here, so that a test reaches
+every helper as ``support.<name>``:
+
+- processes and threads (``mpspec.toolkit.processes``): ``join``, ``run``, ``stop``,
+  ``started``, ``receive``, ``wait_until``, ``gone`` and ``wait_gone`` (a pid, a
+  psutil.Process or a Process object has exited), ``holding`` (a child that holds a
+  lock for the length of a with block), ``reports_back`` (a child that sends its
+  findings back over a pipe, ``REPLY`` marking where its end goes), ``in_thread``
+  and ``call_within``;
+- scripts (``mpspec.toolkit.scripts``): ``run_script`` (to its end; ``capture=
+  "files"`` where a leftover child would hold the pipes), ``script_report`` and
+  ``report_of`` (a script's JSON report), ``script`` (a session the test talks to,
+  signals and always kills), ``kill_session`` and ``child_env``.
+
+This module itself keeps what needs the library under test: contexts, pools,
+queues, executors, reaping the test's children.
 """
 
 from __future__ import annotations
@@ -9,17 +26,16 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from mpspec import lib
 from mpspec.deadlines import DEADLINE  # noqa: F401 (re-exported for tests)
-
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPTS = ROOT / "fixtures" / "scripts"
-
-
-class ChildHung(AssertionError):
-    """A child did not finish within its deadline (it has been killed)."""
+from mpspec.toolkit.processes import (  # noqa: F401 (re-exported for tests)
+    REPLY, ChildHung, call_within, gone, holding, in_thread, join, receive, reports_back, run, started, stop,
+    wait_gone, wait_until,
+)
+from mpspec.toolkit.scripts import (  # noqa: F401 (re-exported for tests)
+    ROOT, SCRIPTS, TRACKERS, Script, child_env, kill_session, report_of, run_script, script, script_report,
+)
 
 
 def get_context(method: str):
@@ -32,40 +48,6 @@ def cheapest_context():
     point: fork where the platform has it (the cheapest start), else the first one."""
     methods = lib.mp.get_all_start_methods()
     return get_context("fork" if "fork" in methods else methods[0])
-
-
-def join(process, timeout: float = DEADLINE):
-    """Join ``process`` within ``timeout``; a child still alive then is killed and the
-    test fails with ChildHung."""
-    process.join(timeout)
-    if process.is_alive():
-        stop(process)
-        raise ChildHung(f"{process!r} did not finish within {timeout:g} s and was killed")
-    return process
-
-
-def run(ctx, target, *args, timeout: float = DEADLINE, **kwargs):
-    """Start ``target(*args, **kwargs)`` in a child of ``ctx`` and join it."""
-    process = ctx.Process(target=target, args=args, kwargs=kwargs)
-    process.start()
-    return join(process, timeout)
-
-
-def stop(process, grace: float = 5.0):
-    """Terminate, then kill, then reap one child."""
-    if process.is_alive():
-        process.terminate()
-        process.join(grace)
-    if process.is_alive():
-        if hasattr(process, "kill"):
-            process.kill()
-        elif sys.platform == "win32":  # no SIGKILL on Windows: terminate is the hard stop
-            process.terminate()
-        else:  # billiard's Process has no kill()
-            import signal
-
-            os.kill(process.pid, signal.SIGKILL)
-        process.join(grace)
 
 
 def reap_children():
@@ -90,85 +72,6 @@ def lingering_feeder_threads(grace: float = 5.0):
     for thread in feeders:
         thread.join(grace)
     return [t for t in feeders if t.is_alive()]
-
-
-def receive(conn, timeout: float = DEADLINE):
-    """``conn.recv()`` that fails instead of hanging when nothing comes in time."""
-    if not conn.poll(timeout):
-        raise ChildHung(f"nothing arrived on {conn!r} within {timeout:g} s")
-    return conn.recv()
-
-
-def child_env(**extra):
-    env = dict(os.environ)
-    path = [str(ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    env["PYTHONPATH"] = os.pathsep.join(path)
-    env.pop("PYTHONOPTIMIZE", None)
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
-
-
-TRACKERS = ("resource_tracker", "semaphore_tracker")
-
-
-def kill_session(pgid: int, grace: float = 5.0):
-    """SIGKILL every process of process group ``pgid`` (a script started in a session
-    of its own) except its resource trackers; then give the trackers ``grace`` seconds
-    to unlink the semaphores and shared memory the killed ones left (a tracker does so,
-    and exits, once no process of the program holds its pipe); then kill what is left.
-    Killing the tracker with the rest would leave those in /dev/shm for good."""
-    import signal
-
-    import psutil
-
-    def members():
-        found = []
-        for proc in psutil.process_iter(["cmdline"]):
-            try:
-                if os.getpgid(proc.pid) == pgid:
-                    found.append(proc)
-            except (ProcessLookupError, PermissionError, psutil.Error):
-                pass
-        return found
-
-    trackers = []
-    for proc in members():
-        if any(t in " ".join(proc.info["cmdline"] or ()) for t in TRACKERS):
-            trackers.append(proc)
-        else:
-            with contextlib.suppress(psutil.Error):
-                proc.kill()
-    psutil.wait_procs(trackers, timeout=grace)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
-
-
-def run_script(name: str, *args, optimize: bool = False, options=(), timeout: float = DEADLINE, env=None):
-    """Run ``fixtures/scripts/<name>`` in a fresh interpreter (with ``-O`` and other
-    interpreter ``options`` if asked) and return the CompletedProcess, text output."""
-    cmd = [sys.executable] + (["-O"] if optimize else []) + list(options)
-    cmd += [str(SCRIPTS / name)] + [str(a) for a in args]
-    # A session of its own: on timeout the script and everything it started (pool
-    # workers, its resource tracker) is killed, not just the script.
-    proc = subprocess.Popen(
-        cmd,
-        cwd=str(ROOT),
-        env=child_env(**(env or {})),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        stdout, stderr = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        if hasattr(os, "killpg"):
-            kill_session(proc.pid)
-        else:  # Windows: no process groups to kill; the script at least
-            proc.kill()
-        proc.communicate()
-        raise ChildHung(f"{' '.join(cmd)} did not finish within {timeout:g} s") from exc
-    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
 
 
 @contextlib.contextmanager
@@ -198,59 +101,6 @@ def open_queue(ctx, maxsize=0):
     finally:
         q.close()
         q.join_thread()
-
-
-@contextlib.contextmanager
-def started(*processes):
-    """Start the processes; on the way out stop any still running."""
-    try:
-        for p in processes:
-            p.start()
-        yield processes
-    finally:
-        for p in processes:
-            stop(p)
-
-
-def in_thread(call, *args, **kwargs):
-    """Start ``call(*args, **kwargs)`` in a daemon thread; return (thread, result dict),
-    where the dict gets "value" or "error" when the call ends."""
-    import threading
-
-    result = {}
-
-    def run():
-        try:
-            result["value"] = call(*args, **kwargs)
-        except BaseException as exc:  # noqa: BLE001 (handed to the caller)
-            result["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, result
-
-
-def call_within(call, *args, timeout: float = DEADLINE):
-    """``call(*args)`` for a call that takes no timeout of its own (a chunked imap's
-    generator, pool.join()): run in a thread; ChildHung if it has not returned within
-    ``timeout``; its exception re-raised."""
-    thread, result = in_thread(call, *args)
-    thread.join(timeout)
-    if thread.is_alive():
-        raise ChildHung(f"{getattr(call, '__name__', call)!r} gave no result within {timeout:g} s")
-    if "error" in result:
-        raise result["error"]
-    return result["value"]
-
-
-def wait_until(predicate, timeout: float = DEADLINE, interval: float = 0.01):
-    """Poll ``predicate`` until it is true or ``timeout`` passes; return its last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
 
 
 def unreported_exitcode(start_method: str, expected: int) -> int:
