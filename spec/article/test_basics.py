@@ -16,9 +16,7 @@ from mpspec import lib, support
 @pytest.mark.claim("basics.thread-in-process")
 def test_a_thread_started_in_a_child_runs_inside_that_child(ctx):
     """A thread started by a child reports the child's pid, not the parent's."""
-    reader, writer = ctx.Pipe(duplex=False)
-    child = support.run(ctx, threads.report_thread_pid, writer)
-    child_pid, thread_pid = support.receive(reader)
+    (child_pid, thread_pid), child = support.reports_back(ctx, threads.report_thread_pid, support.REPLY)
     assert thread_pid == child_pid == child.pid
     assert thread_pid != os.getpid()
 
@@ -27,11 +25,8 @@ def test_a_thread_started_in_a_child_runs_inside_that_child(ctx):
 def test_every_child_is_a_process_of_its_own(ctx, start_method, facts):
     """Each child has its own pid, and parent_process() in the child names this process
     (billiard has no parent_process())."""
-    reader, writer = ctx.Pipe(duplex=False)
-    first = support.run(ctx, identity.report_identity, writer)
-    seen_first = support.receive(reader)
-    second = support.run(ctx, identity.report_identity, writer)
-    seen_second = support.receive(reader)
+    seen_first, first = support.reports_back(ctx, identity.report_identity, support.REPLY)
+    seen_second, second = support.reports_back(ctx, identity.report_identity, support.REPLY)
     assert seen_first["pid"] == first.pid and seen_second["pid"] == second.pid
     assert len({os.getpid(), first.pid, second.pid}) == 3
     if facts.library == "billiard":
@@ -50,9 +45,7 @@ def test_every_child_is_a_process_of_its_own(ctx, start_method, facts):
 def test_a_child_starts_with_exactly_one_thread_its_main_thread(ctx):
     """The target runs on the child's main thread, alone; threads it starts see the
     same main thread."""
-    reader, writer = ctx.Pipe(duplex=False)
-    support.run(ctx, threads.report_main_thread, writer)
-    seen = support.receive(reader)
+    seen, _ = support.reports_back(ctx, threads.report_main_thread, support.REPLY)
     assert seen["target_on_main_thread"] is True
     assert seen["threads_at_start"] == 1
     assert seen["threads_while_running"] == 2

@@ -13,9 +13,8 @@ from mpspec import support
 def test_a_childs_change_to_a_global_stays_in_the_child(ctx):
     """A module global the child increments keeps its old value in the parent."""
     before = state.COUNTER
-    reader, writer = ctx.Pipe(duplex=False)
-    support.run(ctx, state.bump_global, writer)
-    assert support.receive(reader) == before + 1
+    seen, _ = support.reports_back(ctx, state.bump_global, support.REPLY)
+    assert seen == before + 1
     assert state.COUNTER == before
 
 
@@ -24,9 +23,8 @@ def test_a_childs_change_to_a_mutable_argument_stays_in_the_child(ctx):
     """A list passed as an argument and appended to by the child is unchanged in the
     parent."""
     items = ["from the parent"]
-    reader, writer = ctx.Pipe(duplex=False)
-    support.run(ctx, state.change_argument, items, writer)
-    assert support.receive(reader) == ["from the parent", "added by the child"]
+    seen, _ = support.reports_back(ctx, state.change_argument, items, support.REPLY)
+    assert seen == ["from the parent", "added by the child"]
     assert items == ["from the parent"]
 
 
@@ -37,9 +35,7 @@ def test_state_set_before_start_reaches_a_fork_child_only_as_a_copy(ctx, start_m
     every case the child's own change never reaches the parent."""
     state.INHERITED.append("set by the parent")
     try:
-        reader, writer = ctx.Pipe(duplex=False)
-        support.run(ctx, state.change_inherited, writer)
-        seen = support.receive(reader)
+        seen, _ = support.reports_back(ctx, state.change_inherited, support.REPLY)
         assert seen == (["set by the parent"] if start_method == "fork" else [])
         assert state.INHERITED == ["set by the parent"]
     finally:

@@ -242,12 +242,9 @@ def test_terminate_kills_a_worker_mid_task(ctx, start_method, tmp_path):
 
 # --- how a pool ends ----------------------------------------------------------
 
+
 def statuses(procs):
     return [p.status() for p in procs]
-
-
-def vanished(pid):
-    return not psutil.pid_exists(pid)
 
 
 @pytest.mark.claim("pool.idle-workers")
@@ -261,7 +258,7 @@ def test_workers_sleep_alive_after_the_last_task_and_vanish_at_join(ctx):
         assert all(w.is_alive() for w in pool._pool)
         pool.close()
         pool.join()
-        assert support.wait_until(lambda: all(vanished(w.pid) for w in workers))
+        assert support.wait_until(lambda: not any(psutil.pid_exists(w.pid) for w in workers))  # reaped too
 
 
 def state(worker):

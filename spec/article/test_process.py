@@ -92,11 +92,7 @@ def test_process_lifecycle_reads_like_a_threads(ctx, facts):
 def test_target_runs_with_its_arguments_in_a_new_process(ctx):
     """Process(target=f, args=..., kwargs=...), start(), join() runs f(*args, **kwargs)
     in a child, and join() returns once it is done."""
-    reader, writer = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=identity.send_args, args=(writer, "subprocess", 2), kwargs={"k": "v"})
-    child.start()
-    support.join(child)
-    pid, args, kwargs = support.receive(reader)
+    (pid, args, kwargs), child = support.reports_back(ctx, identity.send_args, support.REPLY, "subprocess", 2, k="v")
     assert (args, kwargs) == (("subprocess", 2), {"k": "v"})
     assert pid == child.pid != os.getpid()
     assert child.exitcode == 0
@@ -195,29 +191,49 @@ def test_the_targets_return_value_is_discarded(ctx):
         assert not hasattr(threading.Thread(), attribute)
 
 
-@pytest.mark.claim("process.no-return-value")
-def test_exit_codes_tell_how_a_child_ended(ctx, start_method, facts):
-    """exitcode is n for sys.exit(n), 1 for sys.exit('message'), 0 for a bare sys.exit()
-    (1 before 3.9), 1 for an uncaught exception, and -N for death by signal N.  billiard
-    gives 0 for sys.exit('message'), 1 for a bare sys.exit(), and 255 for a signal under
-    forkserver."""
+def exitcode_of(ending, facts):
+    """The exit code a child gets for ``ending``: billiard gives 0 for
+    sys.exit('message') and 1 for a bare sys.exit(), as Python did before 3.9."""
     billiard = facts.library == "billiard"
-    assert support.run(ctx, exits.exit_with, 3).exitcode == 3
-    assert support.run(ctx, exits.exit_with, "a message").exitcode == (0 if billiard else 1)
-    bare = 1 if billiard or sys.version_info < (3, 9) else 0
-    assert support.run(ctx, exits.exit_bare).exitcode == bare
-    assert support.run(ctx, exits.raise_error).exitcode == 1
-    for stop, signum in (("terminate", "SIGTERM"), ("kill", "SIGKILL")):
-        release = ctx.Event()
-        child = ctx.Process(target=exits.wait_for, args=(release, support.DEADLINE))
-        child.start()
-        if hasattr(child, stop):
-            getattr(child, stop)()
-        else:  # billiard's Process has no kill()
-            os.kill(child.pid, getattr(signal, signum))
-        support.join(child)
-        expected = -getattr(signal, signum) if os.name == "posix" else -signal.SIGTERM
-        assert child.exitcode == support.unreported_exitcode(start_method, expected)
+    return {
+        "sys.exit(3)": 3,
+        "sys.exit('a message')": 0 if billiard else 1,
+        "bare sys.exit()": 1 if billiard or facts.python < (3, 9) else 0,
+        "uncaught exception": 1,
+    }[ending]
+
+
+ENDINGS = {
+    "sys.exit(3)": (exits.exit_with, 3),
+    "sys.exit('a message')": (exits.exit_with, "a message"),
+    "bare sys.exit()": (exits.exit_bare,),
+    "uncaught exception": (exits.raise_error,),
+}
+
+
+@pytest.mark.claim("process.no-return-value")
+@pytest.mark.parametrize("ending", ENDINGS)
+def test_the_exit_code_tells_how_a_child_ended(ctx, facts, ending):
+    """exitcode is n for sys.exit(n), 1 for sys.exit('message'), 0 for a bare sys.exit()
+    (1 before 3.9) and 1 for an uncaught exception (billiard: 0 for sys.exit('message'),
+    1 for a bare sys.exit())."""
+    assert support.run(ctx, *ENDINGS[ending]).exitcode == exitcode_of(ending, facts)
+
+
+@pytest.mark.claim("process.no-return-value")
+@pytest.mark.parametrize("stop, signum", [("terminate", "SIGTERM"), ("kill", "SIGKILL")])
+def test_a_child_killed_by_signal_n_has_exit_code_minus_n(ctx, start_method, stop, signum):
+    """exitcode is -N for a child ended by signal N (billiard's fork server: 255)."""
+    release = ctx.Event()
+    child = ctx.Process(target=exits.wait_for, args=(release, support.DEADLINE))
+    child.start()
+    if hasattr(child, stop):
+        getattr(child, stop)()
+    else:  # billiard's Process has no kill()
+        os.kill(child.pid, getattr(signal, signum))
+    support.join(child)
+    expected = -getattr(signal, signum) if os.name == "posix" else -signal.SIGTERM
+    assert child.exitcode == support.unreported_exitcode(start_method, expected)
 
 
 def closure_error(facts):

@@ -199,17 +199,23 @@ def test_an_item_just_put_may_not_be_visible_to_get_nowait_yet(ctx):
     pytest.skip(f"not observed in {tries} tries: every item was visible at once")
 
 
+CLOSED_QUEUE_CALLS = {
+    "put": lambda q: q.put(1),
+    "get": lambda q: q.get(timeout=WAIT),
+    "get_nowait": lambda q: q.get_nowait(),
+}
+
+
 @pytest.mark.claim("queue.put-timeout-full", "queue.get-timeout-empty")
-def test_a_closed_queue_refuses_put_and_get(ctx):
+@pytest.mark.parametrize("call", CLOSED_QUEUE_CALLS)
+def test_a_closed_queue_refuses_put_and_get(ctx, call):
     """After close(), put(), get() and get_nowait() raise ValueError
     'Queue <...> is closed'."""
     q = ctx.Queue()
     q.close()
     q.join_thread()
-    message = "^" + re.escape(f"Queue {q!r} is closed") + "$"
-    for call in (lambda: q.put(1), lambda: q.get(timeout=WAIT), q.get_nowait):
-        with pytest.raises(ValueError, match=message):
-            call()
+    with pytest.raises(ValueError, match="^" + re.escape(f"Queue {q!r} is closed") + "$"):
+        CLOSED_QUEUE_CALLS[call](q)
 
 
 # --- the exceptions' names, and the default size ------------------------------
