@@ -2,6 +2,7 @@
 behaviours (mpspec/mutants/) and report, per claim, which mutants its tests killed.
 
     python -m mpspec.mutate [--mutant ID ...] [--json FILE] [--list]
+    python -m mpspec.mutate --verdicts [--claim PATTERN ...] [--json FILE]
 
 First a baseline run (the mutation set-up, no mutant) must pass.  Then, per
 mutant, the spec runs restricted to the claims that mutant targets (``--claim``),
@@ -9,6 +10,14 @@ with the mutant applied in every process of the run; the mutant is killed when a
 test fails, and each failing test's claims count it as a killer.  A claim that no
 mutant kills is a gap: its tests cannot fail.  Exit status 0 only if every claim
 is killed by at least one mutant and the baseline passed.
+
+``--verdicts`` checks the registry instead of the library: for each claim that
+applies here, the spec of that claim runs with its verdict turned around wherever
+it applies (holds and does-not-hold swap, partly becomes holds; see
+``registry.FLIP_ENV``).  The flip is caught when a test of the claim then fails: a
+test that observes the behaviour and compares it with the registry cannot pass a
+wrong verdict.  A flip no test catches is a verdict nothing checks.  Exit status 0
+only if every flip was caught.
 """
 
 from __future__ import annotations
@@ -26,17 +35,20 @@ from collections import defaultdict
 from pathlib import Path
 
 from mpspec.mutants import ENV, MUTANTS
-from mpspec.registry import CLAIMS
+from mpspec.registry import CLAIMS, FLIP_ENV, FLIPPED, NOT_APPLICABLE, matching
 from mpspec.support import FAILURE_LINE, ROOT, run_session
 
 SITE = Path(__file__).resolve().parent / "mutation_site"
 SUMMARY = re.compile(FAILURE_LINE)
 
 
-def environment(mutant_id, deadline):
+def environment(mutant_id, deadline, flip=None):
     env = dict(os.environ)
     env.pop("PYTEST_ADDOPTS", None)
     env.pop(ENV, None)
+    env.pop(FLIP_ENV, None)
+    if flip:
+        env[FLIP_ENV] = flip
     path = [str(SITE), str(ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join(path)
     env["MPSPEC_DEADLINE"] = str(deadline)  # a broken behaviour fails fast
@@ -45,14 +57,14 @@ def environment(mutant_id, deadline):
     return env
 
 
-def pytest(args, mutant_id, options, timeout):
+def pytest(args, mutant_id, options, timeout, flip=None, paths=("spec",)):
     cmd = [
-        sys.executable, "-m", "pytest", "spec", "-q", "-rfE", "-p", "no:cacheprovider",
+        sys.executable, "-m", "pytest", *paths, "-q", "-rfE", "-p", "no:cacheprovider",
         "--spec-test-deadline", str(options.test_deadline), "--timeout", str(options.test_deadline * 3),
     ]
     cmd += ["-n", str(options.jobs)] if options.jobs > 1 else ["-p", "no:xdist"]
     cmd += args
-    proc, out = run_session(cmd, environment(mutant_id, options.deadline), timeout, "mutate")
+    proc, out = run_session(cmd, environment(mutant_id, options.deadline, flip), timeout, "mutate")
     try:  # nothing of the run may outlive it
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -78,6 +90,76 @@ def inventory():
         return {row["nodeid"]: row["claims"] for row in json.loads(out.read_text())}
 
 
+def files_of(claim_ids, claims_of):
+    """The spec files with a test of any of these claims (collecting only those is
+    faster than collecting the whole spec)."""
+    wanted = set(claim_ids)
+    return sorted({nodeid.split("::")[0] for nodeid, claims in claims_of.items() if wanted & set(claims)}) or ["spec"]
+
+
+def baseline(claims, args, paths):
+    """The chosen claims' spec under the mutation set-up, nothing changed: the tests
+    that fail here are not counted as kills or catches."""
+    print(f"baseline: the spec of {len(claims)} claim(s) under the mutation set-up, nothing changed ...", end=" ", flush=True)
+    t0 = time.monotonic()
+    code, unreliable, out = pytest(["--claim", ",".join(claims)], None, args, args.timeout, paths=paths)
+    print(f"exit {code} ({time.monotonic() - t0:.0f} s)", flush=True)
+    for test, reason in unreliable.items():
+        print(f"    baseline failure (not counted): {test} - {reason}", flush=True)
+    if code not in (0, 1) or (code == 1 and not unreliable):
+        print("\n".join(out.splitlines()[-30:]))
+        sys.exit("mutate: the baseline run did not complete")
+    return unreliable
+
+
+def flip_verdicts(args, claims_of):
+    """The verdict-flip check (--verdicts): one run per claim that applies here."""
+    from mpspec.env import facts
+
+    here = facts()
+    chosen = [CLAIMS[c] for c in dict.fromkeys(c for p in args.claim for c in matching(p))] if args.claim else list(CLAIMS.values())
+    na = [c.id for c in chosen if all(c.verdict(here, m) == NOT_APPLICABLE for m in c.methods)]
+    judged = [c for c in chosen if c.id not in na]
+    started = time.monotonic()
+    unreliable = {} if args.no_baseline else baseline([c.id for c in judged], args, files_of([c.id for c in judged], claims_of))
+    results = {}
+    for n, claim in enumerate(judged, 1):
+        here_verdicts = {m: claim.verdict(here, m) for m in claim.methods}
+        turned = ", ".join(f"{m} {v}->{FLIPPED[v]}" for m, v in here_verdicts.items() if v in FLIPPED)
+        print(f"[{n}/{len(judged)}] {claim.id} ({turned}) ...", end=" ", flush=True)
+        t0 = time.monotonic()
+        code, failed, out = pytest(
+            ["--claim", claim.id], None, args, args.timeout, flip=claim.id, paths=files_of([claim.id], claims_of)
+        )
+        counted = {t: r for t, r in failed.items() if t not in unreliable}
+        status = "caught" if counted else ("missed" if code in (0, 5) else "error")
+        print(f"{status} ({len(counted)} failing test(s), {time.monotonic() - t0:.0f} s)", flush=True)
+        if status == "error":
+            print("\n".join("    | " + line for line in out.splitlines()[-15:]), flush=True)
+        results[claim.id] = {"status": status, "flipped": turned, "exit": code, "failing_tests": counted}
+    caught = [c for c, r in results.items() if r["status"] == "caught"]
+    missed = [c for c, r in results.items() if r["status"] != "caught"]
+    print()
+    if missed:
+        print("| claim | flipped here | outcome |")
+        print("|---|---|---|")
+        for cid in missed:
+            print(f"| `{cid}` | {results[cid]['flipped']} | {results[cid]['status']}: no test failed |")
+        print()
+    print(
+        f"verdict flips caught: {len(caught)}/{len(judged)} claims that apply here "
+        f"(+{len(na)} n/a here, not flipped) ({time.monotonic() - started:.0f} s)"
+    )
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(
+                {"caught": len(caught), "judged": len(judged), "not_applicable": na, "claims": results,
+                 "baseline_failures": unreliable},
+                f, indent=1, ensure_ascii=False,
+            )
+    return 1 if missed else 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m mpspec.mutate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--mutant", action="append", default=[], metavar="ID", help="run only these mutants (repeatable)")
@@ -88,7 +170,20 @@ def main(argv=None):
     parser.add_argument("--test-deadline", type=float, default=20.0, help="hang guard per test (default 20)")
     parser.add_argument("--timeout", type=int, default=900, help="seconds after which one run is killed (default 900)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the baseline run")
+    parser.add_argument("--verdicts", action="store_true",
+                        help="the verdict-flip check: turn each claim's verdict around in turn; some test must fail")
+    parser.add_argument("--claim", action="append", default=[], metavar="PATTERN",
+                        help="with --verdicts: only these claims (an ID or a glob such as 'queue.*'; repeatable)")
     args = parser.parse_args(argv)
+    if args.claim and not args.verdicts:
+        parser.error("--claim goes with --verdicts (mutants choose their claims)")
+    for pattern in args.claim:
+        if not matching(pattern):
+            parser.error(f"--claim {pattern!r} matches no registered claim")
+    if args.verdicts:
+        if args.mutant or args.list:
+            parser.error("--verdicts flips the registry's verdicts; it takes no --mutant or --list")
+        return flip_verdicts(args, inventory())
     unknown = [m for m in args.mutant if m not in MUTANTS]
     if unknown:
         parser.error(f"unknown mutant {', '.join(map(repr, unknown))}; valid: {', '.join(MUTANTS)}")
@@ -103,21 +198,15 @@ def main(argv=None):
     unreliable = {}
     if not args.no_baseline:
         claims = sorted({c for m in chosen for c in m.claims})
-        print(f"baseline: the spec of {len(claims)} claim(s) under the mutation set-up, no mutant ...", end=" ", flush=True)
-        t0 = time.monotonic()
-        code, unreliable, out = pytest(["--claim", ",".join(claims)], None, args, args.timeout)
-        print(f"exit {code} ({time.monotonic() - t0:.0f} s)", flush=True)
-        for test, reason in unreliable.items():
-            print(f"    baseline failure (not counted as a kill): {test} - {reason}", flush=True)
-        if code not in (0, 1) or (code == 1 and not unreliable):
-            print("\n".join(out.splitlines()[-30:]))
-            sys.exit("mutate: the baseline run did not complete")
+        unreliable = baseline(claims, args, files_of(claims, claims_of))
 
     results = []
     for n, m in enumerate(chosen, 1):
         print(f"[{n}/{len(chosen)}] {m.id} ({', '.join(m.claims)}) ...", end=" ", flush=True)
         t0 = time.monotonic()
-        code, failed, out = pytest(["--claim", ",".join(m.claims)], m.id, args, args.timeout)
+        code, failed, out = pytest(
+            ["--claim", ",".join(m.claims)], m.id, args, args.timeout, paths=files_of(m.claims, claims_of)
+        )
         counted = {t: r for t, r in failed.items() if t not in unreliable}
         killed_claims = sorted({c for t in counted for c in claims_of.get(t, [])} & set(CLAIMS))
         status = "killed" if counted else ("error" if code not in (0, 1, 5) else "survived")

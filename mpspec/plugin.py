@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mpspec import children, env, lib, registry, support
-from mpspec.registry import ALL_METHODS, ANY, CLAIMS, NOT_APPLICABLE
+from mpspec.registry import ALL_METHODS, ANY, CLAIMS, NOT_APPLICABLE, VERDICTS
 
 SPEC_DIR = "spec"
 
@@ -292,6 +292,70 @@ def verdict(request):
     return CLAIMS[ids[0]].verdict(_state(request.config).facts, method)
 
 
+def _method_of(item):
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("start_method", ANY) if callspec else ANY
+
+
+class Observer:
+    """What the ``observed`` fixture gives a test: see there."""
+
+    def __init__(self, item, facts):
+        self.item, self.facts, self.method = item, facts, _method_of(item)
+        self.claims = _claim_ids(item)
+
+    def _claims(self, claim, every=False):
+        if claim is None:
+            if len(self.claims) == 1 or every:
+                return list(self.claims)
+            raise pytest.UsageError(
+                f"{self.item.nodeid}: say which claim was observed (claim=...): the test names {', '.join(self.claims)}"
+            )
+        if claim not in self.claims:
+            raise pytest.UsageError(f"{self.item.nodeid}: observed a claim it does not name: {claim}")
+        return [claim]
+
+    def __call__(self, verdict, because, claim=None):
+        """Declare the verdict the test saw, and why; fail if the registry predicts
+        another one here."""
+        if verdict not in VERDICTS:
+            raise pytest.UsageError(f"{self.item.nodeid}: observed {verdict!r}; a verdict is one of {', '.join(VERDICTS)}")
+        (claim_id,) = self._claims(claim)
+        predicted = CLAIMS[claim_id].verdict(self.facts, self.method)
+        self.item.user_properties.append(
+            ("mpspec-observed", {"claim": claim_id, "verdict": verdict, "because": because, "predicted": predicted})
+        )
+        if verdict != predicted:
+            pytest.fail(
+                f"{claim_id} ({self.method}): the test observed '{verdict}' ({because}), "
+                f"but the registry predicts '{predicted}' here",
+                pytrace=False,
+            )
+
+    def not_shown(self, what, effort, claim=None):
+        """End a demonstration whose hazard did not show within its bounded effort:
+        the test is skipped as "not shown", and its claims (or ``claim``) count as not
+        shown this run, never as confirmed."""
+        claims = self._claims(claim, every=True)
+        self.item.user_properties.append(("mpspec-not-shown", {"claims": claims, "what": what, "effort": effort}))
+        pytest.skip(f"not shown: {what} (within {effort})")
+
+
+@pytest.fixture
+def observed(request):
+    """Declare what the test saw as a verdict of its claim::
+
+        observed("partly", because="get_nowait() raised Empty for an item just put")
+
+    The plugin compares it with the registry's verdict for this environment and start
+    method: a disagreement fails the test and names both; an agreement makes the
+    result "observed" in the living doc (a claim whose tests pass without observing
+    stays "registered, not observed").  ``claim=`` picks the claim when the test
+    names several.  ``observed.not_shown(what, effort)`` ends a demonstration whose
+    hazard did not show within its bounded effort."""
+    return Observer(request.node, _state(request.config).facts)
+
+
 # --- results and the living doc ----------------------------------------------
 
 
@@ -303,6 +367,12 @@ def pytest_runtest_logreport(report):
     if state is None:
         return
     row = state.results.setdefault(report.nodeid, dict(props, outcome="not-run", reason=""))
+    observations = [v for k, v in report.user_properties if k == "mpspec-observed"]
+    if observations:
+        row["observed"] = observations
+    for k, v in report.user_properties:
+        if k == "mpspec-not-shown":
+            row["not_shown"] = v
     if report.failed:
         row["outcome"] = "failed"
         row["reason"] = f"{report.when} failed"

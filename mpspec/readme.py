@@ -32,6 +32,9 @@ def table(data) -> str:
         f"{e['platform']}, library `{e['library']}`{', -O' if e['optimize'] else ''}. "
         "The full story of each claim is in the living doc that `--spec-report` writes.",
         "",
+        "A verdict no test observed in that run is marked ·, one whose demonstration did not "
+        "show ?, one whose test failed ⚠️ (see Reading the verdicts).",
+        "",
         "| section | claim | fork | spawn | forkserver |",
         "|---|---|---|---|---|",
     ]
@@ -41,11 +44,10 @@ def table(data) -> str:
         for c in (c for c in data["claims"] if c["section"] == key):
             res = c["results"]
             if ANY in res:
-                cells = [SHORT[res[ANY]["verdict"]] + " (any)"] * 3
+                cells = [SHORT[res[ANY]["verdict"]] + FLAG[res[ANY]["outcome"]] + " (any)"] * 3
             else:
-                cells = [SHORT[res[m]["verdict"]] if m in res else "" for m in METHODS]
-            unproven = {r["outcome"] for r in res.values()} - {"passed"}
-            flag = " ⚠️" if "failed" in unproven else ""
+                cells = [SHORT[res[m]["verdict"]] + FLAG[res[m]["outcome"]] if m in res else "" for m in METHODS]
+            flag = " ⚠️" if any(r["outcome"] == "failed" for r in res.values()) else ""
             lines.append(f"| {zh} | `{c['id']}`{flag} | " + " | ".join(cells) + " |")
     elsewhere = [
         f"- `{c['id']}` — {r['when']}: **{r['verdict']}**"
@@ -66,19 +68,24 @@ def docs_block(data) -> str:
     docs = [c for c in data["claims"] if c.get("source") == "docs"]
     lines = [
         f"Counts of the last recorded run ({e['implementation']} {e['python_version']} on {e['platform']}): "
-        "verdicts per claim and start method; a method-independent claim counts once.",
+        "verdicts per claim and start method (a method-independent claim counts once), then "
+        "how many of them a test observed, how many are the registry's word only (the tests "
+        "passed without observing the verdict), how many demonstrations did not show, and "
+        "how many tests failed.",
         "",
-        "| docs chapter | claims | ✅ holds | 🟡 partly | ❌ does not hold | — n/a |",
-        "|---|---|---|---|---|---|",
+        "| docs chapter | claims | ✅ holds | 🟡 partly | ❌ does not hold | — n/a | observed | registered only | not shown | ⚠️ failed |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for ch in (c for c in CHAPTERS if c.source == "docs"):
         mine = [c for c in docs if c["section"] == ch.key]
         if not mine:
             continue
         v = [r["verdict"] for c in mine for r in c["results"].values()]
+        o = [r["outcome"] for c in mine for r in c["results"].values()]
         lines.append(
             f"| {ch.title} (`{ch.key}.*`) | {len(mine)} | {v.count('holds')} | {v.count('partly')} | "
-            f"{v.count('does-not-hold')} | {v.count('n/a')} |"
+            f"{v.count('does-not-hold')} | {v.count('n/a')} | {o.count('observed')} | {o.count('passed')} | "
+            f"{o.count('not-shown')} | {o.count('failed')} |"
         )
     lines += [
         "",
@@ -111,6 +118,8 @@ def docs_block(data) -> str:
 
 
 MARK = {v: vocab.VERDICTS[v].emoji for v in ("does-not-hold", "partly")}
+# After a verdict in the article's table: how far the run confirmed it.
+FLAG = {"observed": "", "passed": " ·", "not-shown": " ?", "failed": " ⚠️", "skipped": "", "not-run": " ?"}
 # A claim ID in backticks that is not yet a link (not "[`id`](...)").
 _UNLINKED_ID = re.compile(r"(?<!\[)`([a-z][a-z-]*\.[a-z0-9-]+)`(?!\]\()")
 

@@ -18,6 +18,7 @@ chapter belongs to.  The README's "Adding a claim" lists every place a claim tou
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -25,6 +26,11 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 VERDICTS = ("holds", "does-not-hold", "partly")
 NOT_APPLICABLE = "n/a"
+# The verdict-flip check (python -m mpspec.mutate --verdicts) names one claim in this
+# variable: wherever that claim applies, its verdict is turned around, and some test
+# of the claim must then fail.
+FLIP_ENV = "MPSPEC_FLIP_VERDICT"
+FLIPPED = {"holds": "does-not-hold", "does-not-hold": "holds", "partly": "holds"}
 RULE_VERDICTS = VERDICTS + (NOT_APPLICABLE,)
 ALL_METHODS = ("fork", "spawn", "forkserver")
 ANY = "any"  # the results key of a method-independent claim
@@ -253,6 +259,8 @@ class Claim:
             return When(NOT_APPLICABLE, scope[1])
         for rule in self.verdicts:
             if rule.matches(env, method):
+                if rule.verdict in FLIPPED and os.environ.get(FLIP_ENV) == self.id:
+                    return When(FLIPPED[rule.verdict], f"(flipped by the verdict-flip check) {rule.note}")
                 return rule
         raise AssertionError("unreachable: the last rule is unconditional")
 

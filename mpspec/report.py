@@ -16,18 +16,46 @@ from pathlib import Path
 from mpspec import env, vocab
 from mpspec.registry import ANY, CHAPTERS, CLAIMS, NOT_APPLICABLE, SOURCES
 
-SCHEMA = 2  # 2: claims carry source, chapter and cite; a verdict summary per chapter
-OUTCOMES = ("passed", "failed", "skipped", "not-run")
+SCHEMA = 3  # 3: a result says whether a test observed its verdict ("observed") or a
+# demonstration did not show ("not-shown"); 2: claims carry source, chapter and cite
+OUTCOMES = ("passed", "failed", "skipped", "not-run")  # of a test
+# Of a claim on one start method, the most telling first (see vocab.OUTCOMES).
+RESULT_OUTCOMES = ("failed", "not-shown", "observed", "passed", "skipped", "not-run")
 
 
-def _aggregate(rows):
-    """One outcome for the tests of one claim on one start method."""
+def _observations(row, claim_id):
+    return [o for o in row.get("observed", ()) if o["claim"] == claim_id]
+
+
+def _not_shown(row, claim_id):
+    ns = row.get("not_shown")
+    return ns if ns and claim_id in ns["claims"] else None
+
+
+def _aggregate(rows, claim_id=""):
+    """One outcome for the tests of one claim on one start method: failed if a test
+    failed; not shown if a demonstration behind it did not show; observed if a test
+    that passed observed the verdict; passed if tests passed without observing it."""
     if not rows:
         return {"outcome": "not-run"}
     outcomes = Counter(r["outcome"] for r in rows)
-    skipped = [{"test": r["nodeid"], "reason": r["reason"]} for r in rows if r["outcome"] == "skipped"]
+    skipped = [
+        {"test": r["nodeid"], "reason": r["reason"]}
+        for r in rows
+        if r["outcome"] == "skipped" and not _not_shown(r, claim_id)
+    ]
+    not_shown = [
+        {"test": r["nodeid"], "reason": r["reason"]} for r in rows if r["outcome"] == "skipped" and _not_shown(r, claim_id)
+    ]
+    observed = [
+        dict(o, test=r["nodeid"]) for r in rows if r["outcome"] == "passed" for o in _observations(r, claim_id)
+    ]
     if outcomes["failed"]:
         result = {"outcome": "failed", "failed": [r["nodeid"] for r in rows if r["outcome"] == "failed"]}
+    elif not_shown:
+        result = {"outcome": "not-shown", "not_shown": not_shown}
+    elif observed:
+        result = {"outcome": "observed", "observed": [{k: o[k] for k in ("test", "verdict", "because")} for o in observed]}
     elif outcomes["passed"]:
         result = {"outcome": "passed"}
     elif outcomes["skipped"]:
@@ -42,7 +70,7 @@ def _aggregate(rows):
 
 def _worse(a, b):
     """Of two outcomes of one test's variants, the one that says more."""
-    rank = {None: -1, "not-run": 0, "skipped": 1, "passed": 2, "failed": 3}
+    rank = {None: -1, "not-run": 0, "skipped": 1, "passed": 2, "observed": 3, "not-shown": 4, "failed": 5}
     return a if rank[a] >= rank[b] else b
 
 
@@ -55,7 +83,7 @@ def build(results, selected_methods, duration, facts):
         per_method = OrderedDict()
         for method in claim.methods:
             mine = [r for r in rows if r["method"] == method]
-            entry = _aggregate(mine)
+            entry = _aggregate(mine, claim.id)
             if method != ANY and method not in available:
                 entry = {"outcome": "skipped", "reason": env.not_applicable_reason(method)}
                 entry["verdict"] = NOT_APPLICABLE
@@ -72,7 +100,12 @@ def build(results, selected_methods, duration, facts):
             base = r["nodeid"].split("[")[0]
             item = evidence.setdefault(base, {"test": base, "doc": r["doc"], "outcomes": {}})
             seen = item["outcomes"].get(r["method"])
-            item["outcomes"][r["method"]] = _worse(seen, r["outcome"])
+            outcome = r["outcome"]
+            if outcome == "passed" and _observations(r, claim.id):
+                outcome = "observed"
+            elif outcome == "skipped" and _not_shown(r, claim.id):
+                outcome = "not-shown"
+            item["outcomes"][r["method"]] = _worse(seen, outcome)
         claims.append(
             {
                 "id": claim.id,
@@ -100,6 +133,7 @@ def build(results, selected_methods, duration, facts):
             }
         )
     outcomes = Counter(r["outcome"] for r in results.values())
+    cells = Counter(r["outcome"] for c in claims for r in c["results"].values())
     return {
         "schema": SCHEMA,
         "generated": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
@@ -107,6 +141,8 @@ def build(results, selected_methods, duration, facts):
         "environment": environment,
         "summary": {
             "tests": {o: outcomes.get(o, 0) for o in OUTCOMES},
+            # per claim and start method (a method-independent claim counts once)
+            "results": {o: cells.get(o, 0) for o in RESULT_OUTCOMES},
             "claims": len(claims),
             "chapters": chapter_counts(claims),
             "not_fully_holding": not_fully_holding(claims),
@@ -128,11 +164,12 @@ def chapter_counts(claims):
         if not mine:
             continue
         verdicts = Counter(r["verdict"] for c in mine for r in c["results"].values())
-        failed = sum(r["outcome"] == "failed" for c in mine for r in c["results"].values())
+        outcomes = Counter(r["outcome"] for c in mine for r in c["results"].values())
         rows.append(
             dict(
-                {"source": chapter.source, "chapter": chapter.key, "claims": len(mine), "failed": failed},
+                {"source": chapter.source, "chapter": chapter.key, "claims": len(mine)},
                 **{v: verdicts.get(v, 0) for v in COUNTED},
+                **{o: outcomes.get(o, 0) for o in RESULT_OUTCOMES},
             )
         )
     return rows
@@ -160,7 +197,15 @@ def write(directory: Path, data) -> None:
 # --- rendering --------------------------------------------------------------
 
 VERDICT_MARK = {v: vocab.emoji(v) for v in vocab.VERDICTS}
-OUTCOME_MARK = {"passed": "", "failed": " ⚠️ test failed", "skipped": " (skipped)", "not-run": " (not run)"}
+# Beside a verdict: nothing when a test observed it; else what the run made of it.
+OUTCOME_MARK = {
+    "observed": "",
+    "passed": " (registered, not observed)",
+    "not-shown": " (not shown this run)",
+    "failed": " ⚠️ test failed",
+    "skipped": " (skipped)",
+    "not-run": " (not run)",
+}
 
 
 def cell(result) -> str:
@@ -200,7 +245,7 @@ def summary_lines(data):
     lines = [
         f"{len(data['claims'])} claims; per claim and start method: "
         + ", ".join(f"{verdicts[v]} {v}" for v in ("holds", "partly", "does-not-hold")),
-        "evidence: " + ", ".join(f"{outcomes[o]} {o}" for o in OUTCOMES if outcomes[o]),
+        "evidence: " + ", ".join(f"{outcomes[o]} {vocab.OUTCOMES[o].word}" for o in RESULT_OUTCOMES if outcomes[o]),
     ]
     unproven = [
         f"{c['id']}[{m}]: {r['outcome']}"
@@ -243,22 +288,25 @@ def render_summary(data, w):
     chapters = data.get("summary", {}).get("chapters") or chapter_counts(data["claims"])
     titles = {ch.key: f"{ch.heading} — {ch.title}" if ch.heading != ch.title else ch.title for ch in CHAPTERS}
     w("## Summary\n")
-    w("Verdicts per claim and start method (a method-independent claim counts once).\n")
-    w("| source | chapter | claims | ✅ holds | 🟡 partly | ❌ does not hold | — n/a | ⚠️ unconfirmed |")
-    w("|---|---|---|---|---|---|---|---|")
+    w(
+        "Verdicts per claim and start method (a method-independent claim counts once), then "
+        "what this run made of them: *observed* by a test that saw the behaviour, "
+        "*registered only* (the tests passed, none observed the verdict), *not shown* (a "
+        "demonstration did not show within its bounded effort) and *failed*.\n"
+    )
+    w(
+        "| source | chapter | claims | ✅ holds | 🟡 partly | ❌ does not hold | — n/a "
+        "| observed | registered only | not shown | ⚠️ failed |"
+    )
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
+    counted = ("claims",) + COUNTED + ("observed", "passed", "not-shown", "failed")
     for source, label, _ in SOURCES:
         rows = [r for r in chapters if r["source"] == source]
         for r in rows:
-            w(
-                f"| {label} | [{titles[r['chapter']]}](#chapter-{r['chapter']}) | {r['claims']} | {r['holds']} | "
-                f"{r['partly']} | {r['does-not-hold']} | {r[NOT_APPLICABLE]} | {r['failed'] or ''} |"
-            )
+            w(f"| {label} | [{titles[r['chapter']]}](#chapter-{r['chapter']}) | " + _counts(r, counted) + " |")
         if len(rows) > 1:
-            total = {k: sum(r[k] for r in rows) for k in ("claims", "failed") + COUNTED}
-            w(
-                f"| **{label}** | **all** | **{total['claims']}** | **{total['holds']}** | **{total['partly']}** | "
-                f"**{total['does-not-hold']}** | **{total[NOT_APPLICABLE]}** | {'**%d**' % total['failed'] if total['failed'] else ''} |"
-            )
+            total = {k: sum(r.get(k, 0) for r in rows) for k in counted}
+            w(f"| **{label}** | **all** | " + _counts(total, counted, bold=True) + " |")
     w("")
     rows = data.get("summary", {}).get("not_fully_holding") or not_fully_holding(data["claims"])
     if rows:
@@ -270,6 +318,17 @@ def render_summary(data, w):
                     f"[`{r['id']}`](#{anchor(r['id'])}) ({_short_verdicts(r['verdicts'])})" for r in mine
                 ))
         w("")
+
+
+def _counts(row, keys, bold=False):
+    """The count cells of a summary row: zero outcomes left empty, so what needs a
+    look stands out."""
+    cells = []
+    for k in keys:
+        n = row.get(k, 0)
+        text = "" if not n and k in ("observed", "passed", "not-shown", "failed") else str(n)
+        cells.append(f"**{text}**" if bold and text else text)
+    return " | ".join(cells)
 
 
 def render_claim(c, w):
@@ -295,8 +354,19 @@ def render_claim(c, w):
     for m, r in c["results"].items():
         if r["outcome"] == "failed":
             w(f"**{m}: tests failed:** " + ", ".join(f"`{t}`" for t in r.get("failed", [])) + "\n")
+        elif r["outcome"] == "not-shown":
+            w(f"*{m}: not shown this run:* " + "; ".join(f"`{s['test']}`: {s['reason']}" for s in r["not_shown"]) + "\n")
         elif r["outcome"] in ("skipped", "not-run") and r.get("reason"):
             w(f"*{m}: {r['outcome']}: {r['reason']}*\n")
+    seen = OrderedDict()
+    for m, r in c["results"].items():
+        for o in r.get("observed", ()):
+            seen.setdefault((o["verdict"], o["because"]), []).append(m)
+    if seen:
+        w("*Observed in this run:*\n")
+        for (verdict, because), ms in seen.items():
+            w(f"- {'/'.join(ms)}: **{verdict}** — {because}")
+        w("")
     if c.get("measurements"):
         w(render_measurements(c["measurements"]))
     others = [r for r in c["rules"] if r["depends_on_environment"]]
@@ -400,7 +470,10 @@ def load_measurements(relpath: str):
     return data
 
 
-_OUTCOME_WORD = {"passed": "✓", "failed": "✗", "skipped": "skipped", "not-run": "not run"}
+_OUTCOME_WORD = {
+    "observed": "✓ observed", "passed": "✓", "not-shown": "not shown", "failed": "✗", "skipped": "skipped",
+    "not-run": "not run",
+}
 
 
 def main(argv=None):

@@ -25,11 +25,16 @@ VERDICTS = {
     "n/a": Mark("n/a", "—", "–", "v-na"),
 }
 
-# What a run made of a verdict: confirmed by its tests, or not.
+# What a run made of a verdict.  "observed": a test saw the behaviour and it agreed with
+# the registry; "passed": the tests passed but none observed the verdict (it is the
+# registry's word only); "not-shown": a demonstration did not show its hazard within
+# its bounded effort; "failed": a test failed (or observed another verdict).
 OUTCOMES = {
-    "passed": Mark("confirmed", "", "", "o-passed"),
+    "observed": Mark("observed", "", "", "o-observed"),
+    "passed": Mark("registered, not observed", "", "·", "o-passed"),
+    "not-shown": Mark("not shown this run", "", "?", "o-notshown"),
     "failed": Mark("test failed", "⚠️", "!", "o-failed"),
-    "skipped": Mark("not shown this run", "", "?", "o-skipped"),
+    "skipped": Mark("skipped", "", "?", "o-skipped"),
     "not-run": Mark("not run", "", "?", "o-notrun"),
 }
 

@@ -56,7 +56,10 @@ def test_selected_claims_passed_and_the_rest_is_not_run(small_run):
 def test_spec_md_is_grouped_by_the_articles_sections(small_run):
     text = small_run[2]
     assert text.index("## 基础 — Basics") < text.index("## 进程类 — The Process class")
-    assert "| [`process.closure-target`](#processclosure-target) | ❌ does not hold | ✅ holds |" in text
+    assert (
+        "| [`process.closure-target`](#processclosure-target) | ❌ does not hold (registered, not observed) "
+        "| ✅ holds (registered, not observed) |"
+    ) in text
     assert "**What really happens:**" in text and "*Evidence:*" in text
 
 
