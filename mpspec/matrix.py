@@ -58,15 +58,24 @@ def render_md(r: Results, site_url: str = SITE_URL) -> str:
         "[`results.json`](results.json) by `python -m mpspec.site DIR`.\n"
     )
     out.append("## Environments\n")
-    out.append("| environment | default start method | holds | partly | does not hold | n/a | passed | failed | skipped | time |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    out.append(
+        "Per environment, the verdicts per claim and start method, then what its run made of "
+        "the ones that apply: observed by a test, the registry's word only (the tests passed "
+        "without observing the verdict), a demonstration not shown, a failed test.\n"
+    )
+    out.append(
+        "| environment | default start method | holds | partly | does not hold | n/a "
+        "| observed | registered only | not shown | failed | time |"
+    )
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for e in r.envs:
-        verdicts = Counter(x.verdict for c in r.claims for m in r.methods_of(c) for x in [r.cell(c, e, m)] if x)
-        tests = e.raw.get("tests") or {}
+        cells = [x for c in r.claims for m in r.methods_of(c) for x in [r.cell(c, e, m)] if x]
+        verdicts = Counter(x.verdict for x in cells)
+        outcomes = Counter(x.outcome for x in cells if x.applies)
         out.append(
             f"| {e.label} | {e.default_start_method or '?'} | {verdicts['holds']} | {verdicts['partly']} | "
-            f"{verdicts['does-not-hold']} | {verdicts['n/a']} | {tests.get('passed', '?')} | {tests.get('failed', '?')} | "
-            f"{tests.get('skipped', '?')} | {e.raw.get('duration_seconds', '?')} s |"
+            f"{verdicts['does-not-hold']} | {verdicts['n/a']} | {outcomes['observed']} | {outcomes['passed']} | "
+            f"{outcomes['not-shown']} | {outcomes['failed']} | {e.raw.get('duration_seconds', '?')} s |"
         )
     out.append("")
     diffs = [c for c in r.claims if differs(r, c)]

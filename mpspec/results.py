@@ -153,8 +153,8 @@ def merge(reports) -> dict:
                     extra["reason"] = res["reason"]
                 if res.get("failed"):
                     extra["failed"] = res["failed"]
-                if res.get("skipped"):
-                    extra["skipped"] = sorted({s["reason"] for s in res["skipped"]})
+                if res.get("skipped") or res.get("not_shown"):
+                    extra["skipped"] = sorted({s["reason"] for s in res.get("skipped", []) + res.get("not_shown", [])})
                 if extra:
                     cell.append(extra)
                 row[method] = cell

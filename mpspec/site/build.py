@@ -61,9 +61,13 @@ def home(site: Journeys, upgrades, libraries) -> str:
     out.append(f"- {badge('partly')}: true with a caveat, which the claim's notes spell out.")
     out.append(f"- {badge('n/a')}: it does not apply there (another platform, a newer Python, a start method that does not exist), with the reason.")
     out.append(
-        "- A verdict is confirmed when the tests behind it passed in that run; "
-        '<span class="o o-failed">! test failed</span> and <span class="o o-skipped">? not shown this run</span> '
-        "mark the ones a run did not confirm.\n"
+        "- A verdict is confirmed when a test of that run observed it (saw the behaviour "
+        "and found the verdict right); "
+        '<span class="o o-passed">·</span> marks one that is the registry\'s word only (its '
+        "tests passed without observing the verdict), "
+        '<span class="o o-notshown">? not shown this run</span> a demonstration that did '
+        'not show within its bounded effort, and <span class="o o-failed">! test failed</span> '
+        "a failure.\n"
     )
     out.append("## Chapters\n")
     for source, label, long in SOURCES:

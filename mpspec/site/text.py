@@ -143,13 +143,17 @@ class Writer:
         return "The docs, " + "; ".join(parts)
 
 
-def badge(verdict: str, outcome: str = "passed") -> str:
-    """A verdict as symbol, word and colour; a result its run did not confirm says so."""
+def badge(verdict: str, outcome: str = "observed") -> str:
+    """A verdict as symbol, word and colour; a result no test observed, or that its
+    run did not confirm, says so (a verdict only registered gets a quiet dot)."""
     m = vocab.VERDICTS.get(verdict)
     if m is None:
         return verdict
     flag = ""
-    if verdict != "n/a" and outcome != "passed":
+    if verdict != "n/a" and outcome == "passed":
+        o = vocab.OUTCOMES[outcome]
+        flag = f' <span class="o {o.css}" title="{o.word}">{o.symbol}</span>'
+    elif verdict != "n/a" and outcome != "observed":
         o = vocab.OUTCOMES[outcome]
         flag = f' <span class="o {o.css}" title="{o.word}">{o.symbol} {o.word}</span>'
     return f'<span class="v {m.css}">{m.symbol} {m.word}</span>{flag}'

@@ -13,7 +13,14 @@
     "does-not-hold": ["✗", "does not hold", "v-fails"],
     "n/a": ["–", "n/a", "v-na"]
   };
-  var O = {"failed": ["!", "test failed"], "skipped": ["?", "not shown this run"], "not-run": ["?", "not run"]};
+  // What a run made of a verdict (mpspec/vocab.py OUTCOMES); "observed" needs no mark.
+  var O = {
+    "passed": ["·", "registered, not observed"],
+    "not-shown": ["?", "not shown this run"],
+    "failed": ["!", "test failed"],
+    "skipped": ["?", "skipped"],
+    "not-run": ["?", "not run"]
+  };
 
   function esc(s) {
     return String(s).replace(/[&<>"']/g, function (c) {
