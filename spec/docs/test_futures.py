@@ -19,7 +19,6 @@ import concurrent.futures as cf
 import logging
 import os
 import pickle
-import signal
 import sys
 import threading
 import time
@@ -29,7 +28,6 @@ from concurrent.futures.process import BrokenProcessPool
 import pytest
 
 from fixtures import futures as fx
-from fixtures.survivors import gone
 from mpspec import isolation, lib, support
 from mpspec.deadlines import DEADLINE, SLACK, WAIT
 
@@ -413,7 +411,7 @@ def test_shutdown_waits_for_the_calls_and_the_workers_are_gone(ctx):
         workers = list(ex._processes)
         support.call_within(ex.shutdown)
         assert all(f.done() for f in futures)
-        assert workers and all(gone(pid) for pid in workers)
+        assert workers and all(support.gone(pid) for pid in workers)
 
 
 @pytest.mark.claim("futures.exit-waits-for-pending")
@@ -437,7 +435,7 @@ def test_the_program_exits_only_after_its_pending_calls_ran(start_method, tmp_pa
     if how == "shutdown-nowait":
         assert float(lines["shutdown"]) < 1.5 * SLACK  # far below the 1.5 s of work
     assert sorted(p.name for p in tmp_path.iterdir()) == ["0", "1", "2"]
-    assert all(support.wait_until(lambda p=int(p): gone(p)) for p in lines["workers"].split())
+    assert all(support.wait_gone(int(p)) for p in lines["workers"].split())
 
 
 @pytest.mark.claim("futures.cancel-futures-on-shutdown")
@@ -641,7 +639,7 @@ def test_a_worker_that_dies_breaks_the_pool_for_good(ctx, tmp_path, how):
         with pytest.raises(BrokenProcessPool):
             ex.submit(fx.worker_pid)
         assert time.monotonic() - start < DEADLINE / 10
-        assert support.wait_until(lambda: gone(other))
+        assert support.wait_gone(other)
         release.touch()
 
 
@@ -816,7 +814,7 @@ def test_a_worker_is_replaced_after_max_tasks_per_child_calls(ctx, start_method,
         pids = [ex.submit(fx.worker_pid).result(DEADLINE) for _ in range(4)]
     a, b = pids[0], pids[2]
     assert pids == [a, a, b, b] and a != b
-    assert support.wait_until(lambda: gone(a))
+    assert support.wait_gone(a)
     for bad, error in ((0, ValueError), ("2", TypeError)):
         with pytest.raises(error):
             with support.executor(ctx, 1, max_tasks_per_child=bad):
@@ -896,10 +894,10 @@ def test_terminate_or_kill_workers_stops_everything_at_once(ctx, tmp_path, how, 
         if verdict == "does-not-hold":
             assert not hasattr(ex, how)
             ex.shutdown(wait=False, kill_workers=True)
-            assert support.wait_until(lambda: gone(pid))
+            assert support.wait_gone(pid)
             return
         getattr(ex, how)()
-        assert support.wait_until(lambda: gone(pid))
+        assert support.wait_gone(pid)
         assert marker.exists() == (how == "terminate_workers")
         assert support.wait_until(lambda: all(f.done() for f in [running] + waiting))
         assert isinstance(running.exception(0), BrokenProcessPool)
