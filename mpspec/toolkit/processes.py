@@ -126,15 +126,29 @@ def wait_gone(who, timeout: float = DEADLINE, reap: bool = False) -> bool:
 # --- children that hold, children that report ---------------------------------------
 
 
+class _Release:
+    """Lets a ``holding`` child go: ``set()`` (an Event's word) sends it the word over
+    its pipe.  A pipe, not an Event: a child killed while it waits on an Event leaves
+    the Event's set() hanging for ever (sync.event-set-after-killed-waiter)."""
+
+    def __init__(self, conn):
+        self._conn = conn
+
+    def set(self):
+        with contextlib.suppress(OSError, ValueError):  # the child is gone, or the pipe closed
+            self._conn.send("go")
+
+
 @contextlib.contextmanager
 def holding(ctx, lock=None, *, use_with=False, times=1, check=True, **process_kwargs):
     """For the length of the with block, a child of ``ctx`` that holds ``lock``
     (acquired ``times`` times, or entered with a with-statement with ``use_with``:
     a lock, or a synchronized wrapper); without a lock, a child that just waits.
-    The block begins once the child holds it; yields (child, release), an Event that
-    lets the child go early.  On the way out the child is let go and joined, and
-    with ``check`` must have exited 0.  ``process_kwargs`` go to ctx.Process (name,
-    daemon...).
+    The block begins once the child holds it; yields (child, release), where
+    ``release.set()`` lets the child go early.  On the way out the child is let go
+    and joined (or stopped, if the block failed), and with ``check`` must have exited
+    0.  The test may kill or close the child meanwhile (then pass check=False).
+    ``process_kwargs`` go to ctx.Process (name, daemon...).
 
         with support.holding(ctx, lock) as (child, release):
             assert not lock.acquire(timeout=WAIT)
@@ -143,11 +157,18 @@ def holding(ctx, lock=None, *, use_with=False, times=1, check=True, **process_kw
     """
     from fixtures.holding import hold
 
-    held, release = ctx.Event(), ctx.Event()
-    child = ctx.Process(target=hold, args=(lock, held, release, use_with, times), **process_kwargs)
+    held_r, held_w = ctx.Pipe(duplex=False)
+    release_r, release_w = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=hold, args=(lock, held_w, release_r, use_with, times), **process_kwargs)
     child.start()
+    held_w.close()  # the child's copies are the only ones: its death means EOF
+    release_r.close()
+    release = _Release(release_w)
     try:
-        assert held.wait(DEADLINE), "the child did not take the lock"
+        try:
+            receive(held_r)
+        except EOFError:
+            raise ChildHung(f"{child!r} ended without taking the lock") from None
         yield child, release
         release.set()
         with contextlib.suppress(ValueError):  # a test may have closed the object
@@ -156,6 +177,8 @@ def holding(ctx, lock=None, *, use_with=False, times=1, check=True, **process_kw
         release.set()
         with contextlib.suppress(ValueError):
             stop(child)
+        held_r.close()
+        release_w.close()
     if check:
         assert child.exitcode == 0
 
@@ -169,20 +192,21 @@ class _Reply:
 REPLY = _Reply()
 
 
-def reports_back(ctx, target, *args, messages: int = 1, exitcode=0, timeout: float = DEADLINE, **kwargs):
-    """Run ``target(*args, **kwargs)`` in a child of ``ctx``, with the writing end of
-    a one-way pipe in the place of ``support.REPLY``; receive what it sends (within
+def reports_back(ctx, target, *args, messages: int = 1, exitcode=0, timeout: float = DEADLINE,
+                 **process_kwargs):
+    """Run ``target(*args)`` in a child of ``ctx``, with the writing end of a one-way
+    pipe in the place of ``support.REPLY``; receive what it sends (within
     ``timeout``), join it and close the pipe.  Returns (what it sent, the child):
     one object, or a list of ``messages`` of them.  The child must exit with
-    ``exitcode`` (None: any).
+    ``exitcode`` (None: any).  ``process_kwargs`` go to ctx.Process (name, daemon...).
 
         names, child = support.reports_back(ctx, pa.report_names, support.REPLY)
-        got, _ = support.reports_back(ctx, fx.report_item, lproxy, support.REPLY)
+        got, _ = support.reports_back(ctx, fx.report_item, lproxy, support.REPLY, daemon=True)
     """
     if not any(a is REPLY for a in args):
         raise TypeError("reports_back: put support.REPLY among the arguments")
     reader, writer = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=target, args=tuple(writer if a is REPLY else a for a in args), kwargs=kwargs)
+    child = ctx.Process(target=target, args=tuple(writer if a is REPLY else a for a in args), **process_kwargs)
     try:
         with started(child):
             writer.close()  # the child's copy is then the only writer

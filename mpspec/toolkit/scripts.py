@@ -213,10 +213,10 @@ class Script:
         self._lines += chunk
         return True
 
-    def readline(self, timeout: float = DEADLINE) -> str:
-        """The next line the script prints (without its newline); "" once its output
-        has ended (with capture="files": once it has exited).  ChildHung if no whole
-        line comes within ``timeout``."""
+    def readline(self, timeout: float = DEADLINE):
+        """The next line the script prints, without its newline; None once its output
+        has ended (with capture="files": once it has exited; a last line without a
+        newline comes first).  ChildHung if no whole line comes within ``timeout``."""
         deadline = time.monotonic() + timeout
         while b"\n" not in self._lines:
             left = deadline - time.monotonic()
@@ -224,14 +224,14 @@ class Script:
                 raise ChildHung(f"{' '.join(self.cmd)} printed no line within {timeout:g} s")
             if not self._read_some(left):
                 rest, self._lines = self._lines, b""
-                return _decode(rest)
+                return _decode(rest) if rest else None
         line, self._lines = self._lines.split(b"\n", 1)
         return _decode(line)
 
     def report(self, timeout: float = DEADLINE):
         """The next line the script prints, parsed as JSON."""
         line = self.readline(timeout)
-        assert line.startswith("{"), f"{' '.join(self.cmd)} printed {line!r}, not a JSON report"
+        assert line and line.startswith("{"), f"{' '.join(self.cmd)} printed {line!r}, not a JSON report"
         return json.loads(line)
 
     def send(self, text: str):

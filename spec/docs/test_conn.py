@@ -22,7 +22,6 @@ import ast
 import array
 import gc
 import hmac
-import json
 import os
 import pickle
 import re
@@ -49,12 +48,11 @@ def connection():
 def run_peer(mode, address, key, marker, options=()):
     """Run the independent peer (a child interpreter) against ``address``; return
     its JSON report."""
-    done = support.run_script(
-        "conn_peer.py", mode, peer.address_text(address), key.hex() if key else "-", marker,
-        options=options,
+    key_hex = key.hex() if key else "-"
+    report, _ = support.script_report(
+        "conn_peer.py", mode, peer.address_text(address), key_hex, marker, options=options
     )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return report
 
 
 def hung_up(said):
@@ -71,8 +69,7 @@ def listener(family="AF_INET", authkey=None):
 def stop_resource_sharer():
     """Passing a Connection starts the parent's resource sharer, an AF_UNIX listener
     thread; stop it so that no listening socket outlives the test."""
-    reduction = __import__(f"{lib.mp.__name__}.resource_sharer", fromlist=["_"])
-    reduction._resource_sharer.stop(DEADLINE)
+    lib.module("resource_sharer")._resource_sharer.stop(DEADLINE)
 
 
 # --- Connection objects -----------------------------------------------------------
@@ -222,21 +219,18 @@ def test_send_bytes_sends_only_the_slice():
 
 
 @pytest.mark.claim("conn.recv-bytes-maxlength")
-def test_a_message_over_maxlength_raises_and_leaves_the_connection_unreadable():
+@pytest.mark.parametrize("duplex", [True, False], ids=["duplex-end", "one-way-reader"])
+def test_a_message_over_maxlength_raises_and_leaves_the_connection_unreadable(duplex):
     """recv_bytes(10) of a 100-byte message raises OSError, on a duplex end and on a
     one-way reader; the next recv_bytes() fails too."""
-    for duplex in (True, False):
-        reader, writer = lib.mp.Pipe(duplex=duplex)
-        try:
-            writer.send_bytes(b"y" * 100)
-            writer.send_bytes(b"short")
-            with pytest.raises(OSError):
-                reader.recv_bytes(10)
-            with pytest.raises(OSError):
-                reader.recv_bytes()
-        finally:
-            reader.close()
-            writer.close()
+    reader, writer = lib.mp.Pipe(duplex=duplex)
+    with reader, writer:
+        writer.send_bytes(b"y" * 100)
+        writer.send_bytes(b"short")
+        with pytest.raises(OSError):
+            reader.recv_bytes(10)
+        with pytest.raises(OSError):
+            reader.recv_bytes()
 
 
 @pytest.mark.claim("conn.recv-bytes-into-offset")
@@ -321,29 +315,20 @@ def test_a_writer_killed_mid_message_swallows_the_next_writers_message():
     ctx = support.cheapest_context()
     r, w = ctx.Pipe(duplex=False)
     child = ctx.Process(target=peer.kill_mid_message, args=(w, 4 * 1024 * 1024))
-    got = {}
-
-    def read():
-        try:
-            got["message"] = r.recv_bytes()
-        except Exception as exc:
-            got["raised"] = exc
-
-    reader = threading.Thread(target=read, daemon=True)
     with support.started(child):
         assert r.poll(DEADLINE)  # the header is there: the child is inside send_bytes
         os.kill(child.pid, signal.SIGKILL)
         support.join(child)
     assert child.exitcode == -signal.SIGKILL
-    reader.start()
+    reader, got = support.in_thread(r.recv_bytes)
     w.send_bytes(b"a clean message from another writer")
     w.close()
     reader.join(DEADLINE)
     assert not reader.is_alive(), "the reader did not see end of file"
     r.close()
-    assert "message" not in got, "a message survived the kill"
-    assert type(got["raised"]) is OSError
-    assert "end of file during message" in str(got["raised"])
+    assert "value" not in got, "a message survived the kill"
+    assert type(got["error"]) is OSError
+    assert "end of file during message" in str(got["error"])
 
 
 def handshake_between_processes(server_key, client_key):
@@ -353,17 +338,11 @@ def handshake_between_processes(server_key, client_key):
     here, there = ctx.Pipe()
     results_r, results_w = ctx.Pipe(duplex=False)
     child = ctx.Process(target=peer.answer_with, args=(there, client_key, results_w))
-    outcome = []
     with support.started(child):
         there.close()
         results_w.close()
-        for step in (connection().deliver_challenge, connection().answer_challenge):
-            try:
-                step(here, server_key)
-                outcome.append("ok")
-            except Exception as exc:
-                outcome.append(type(exc).__name__)
-                break
+        steps = (connection().deliver_challenge, connection().answer_challenge)
+        outcome = peer.outcomes(steps, here, server_key)
         theirs = support.receive(results_r)
         support.join(child)
     here.close()
@@ -382,16 +361,16 @@ def test_challenge_and_answer_across_processes_need_the_same_key():
 
 
 @pytest.mark.claim("conn.client-infers-family")
-def test_client_picks_the_family_from_the_address():
+@pytest.mark.parametrize("family", ["AF_INET", "AF_UNIX"])
+def test_client_picks_the_family_from_the_address(family):
     """A (host, port) tuple connects over AF_INET and a path over AF_UNIX, each to a
     Listener of that family; each Client is a working Connection."""
-    for family in ("AF_INET", "AF_UNIX"):
-        with listener(family) as l:
-            assert connection().address_type(l.address) == family
-            with connection().Client(l.address) as c, peer.accept_within(l) as s:
-                assert isinstance(c, connection().Connection)
-                c.send(family)
-                assert support.receive(s) == family
+    with listener(family) as l:
+        assert connection().address_type(l.address) == family
+        with connection().Client(l.address) as c, peer.accept_within(l) as s:
+            assert isinstance(c, connection().Connection)
+            c.send(family)
+            assert support.receive(s) == family
 
 
 @pytest.mark.claim("conn.authkey-none-no-auth")
@@ -403,21 +382,12 @@ def test_a_keyless_listener_accepts_without_any_challenge():
         with connection().Client(l.address, authkey=None) as c, peer.accept_within(l) as s:
             s.send_bytes(b"no challenge first")
             assert c.poll(DEADLINE) and c.recv_bytes() == b"no challenge first"
-        raised = {}
-
-        def keyed_client():
-            try:
-                connection().Client(l.address, authkey=KEY)
-            except Exception as exc:
-                raised["client"] = exc
-
-        client = threading.Thread(target=keyed_client, daemon=True)
-        client.start()
+        client, raised = support.in_thread(connection().Client, l.address, authkey=KEY)
         s = peer.accept_within(l)  # accepted: no handshake on this side
         s.close()
         client.join(DEADLINE)
         assert not client.is_alive()
-    assert type(raised["client"]) is EOFError
+    assert type(raised["error"]) is EOFError
 
 
 @pytest.mark.claim("conn.auth-failure")
@@ -517,7 +487,7 @@ def test_a_listener_on_all_interfaces_is_not_connectable_on_windows():
 def test_a_default_listener_is_a_unix_socket_in_the_private_temp_directory(facts):
     """Listener() on Linux is AF_UNIX; its socket lives in this process's own pymp-*
     directory (mode 0700), named listener-* (sock-* from 3.14 and late 3.13 releases)."""
-    util = __import__(f"{lib.mp.__name__}.util", fromlist=["_"])
+    util = lib.module("util")
     with connection().Listener() as l:
         path = l.address
         assert connection().address_type(path) == "AF_UNIX"
@@ -536,27 +506,31 @@ def test_a_default_listener_is_a_unix_socket_in_the_private_temp_directory(facts
 
 
 @pytest.mark.claim("conn.listener-close-gc")
-def test_a_closed_or_collected_listener_refuses_clients_and_removes_its_socket_file():
+@pytest.mark.parametrize(
+    "family, how",
+    [("AF_INET", "close"), ("AF_UNIX", "close"), ("AF_UNIX", "collect")],
+    ids=["inet-closed", "unix-closed", "unix-collected"],
+)
+def test_a_closed_or_collected_listener_refuses_clients_and_removes_its_socket_file(family, how):
     """close() of an AF_INET listener: a Client gets ConnectionRefusedError.  An
     AF_UNIX listener, closed or merely collected, removes its socket file: a Client
     gets FileNotFoundError."""
-    l = listener("AF_INET")
+    l = listener(family)
     address = l.address
-    l.close()
-    with pytest.raises(ConnectionRefusedError):
-        connection().Client(address)
-    for how in ("close", "collect"):
-        l = listener("AF_UNIX")
-        path = l.address
-        assert os.path.exists(path)
-        if how == "close":
-            l.close()
-        else:
-            del l
-            gc.collect()
-        assert not os.path.exists(path), how
+    if family == "AF_UNIX":
+        assert os.path.exists(address)
+    if how == "close":
+        l.close()
+    else:
+        del l
+        gc.collect()
+    if family == "AF_INET":
+        with pytest.raises(ConnectionRefusedError):
+            connection().Client(address)
+    else:
+        assert not os.path.exists(address), how
         with pytest.raises(FileNotFoundError):
-            connection().Client(path)
+            connection().Client(address)
 
 
 @pytest.mark.claim("conn.last-accepted")
@@ -682,7 +656,8 @@ def test_a_closed_writer_makes_the_reader_ready_with_end_of_file():
 
 
 @pytest.mark.claim("conn.wait-no-eintr")
-def test_a_signal_during_wait_does_not_make_it_fail(verdict):
+@pytest.mark.parametrize("how", ["wait", "select"])
+def test_a_signal_during_wait_does_not_make_it_fail(verdict, how):
     """A SIGALRM handler runs while wait() waits: wait() neither raises nor returns
     early, and returns [] at its timeout.  Plain select() behaves the same since
     PEP 475 (Python 3.5): the docs' contrast is dated."""
@@ -693,16 +668,14 @@ def test_a_signal_during_wait_does_not_make_it_fail(verdict):
     previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(time.monotonic()))
     r, w = lib.mp.Pipe(duplex=False)
     try:
-        for how in ("wait", "select"):
-            del fired[:]
-            signal.setitimer(signal.ITIMER_REAL, WAIT / 4)
-            began = time.monotonic()
-            if how == "wait":
-                assert wait([r], WAIT) == []
-            else:
-                assert select.select([r.fileno()], [], [], WAIT) == ([], [], [])
-            assert fired, f"the alarm did not fire during {how}"
-            assert time.monotonic() - began >= WAIT * SLACK, how
+        signal.setitimer(signal.ITIMER_REAL, WAIT / 4)
+        began = time.monotonic()
+        if how == "wait":
+            assert wait([r], WAIT) == []
+        else:
+            assert select.select([r.fileno()], [], [], WAIT) == ([], [], [])
+        assert fired, f"the alarm did not fire during {how}"
+        assert time.monotonic() - began >= WAIT * SLACK, how
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -846,17 +819,7 @@ def test_a_new_deliverer_still_accepts_an_old_md5_answer(verdict):
     challenge is accepted by deliver_challenge on every version, so a 3.12+ listener
     still talks to a 3.11 client."""
     a, b = lib.mp.Pipe()
-    outcome = {}
-
-    def deliver():
-        try:
-            connection().deliver_challenge(a, KEY)
-            outcome["server"] = "ok"
-        except Exception as exc:
-            outcome["server"] = type(exc).__name__
-
-    thread = threading.Thread(target=deliver, daemon=True)
-    thread.start()
+    thread, outcome = support.in_thread(peer.outcomes, [connection().deliver_challenge], a, KEY)
     try:
         assert b.poll(DEADLINE)
         message = b.recv_bytes()
@@ -867,7 +830,7 @@ def test_a_new_deliverer_still_accepts_an_old_md5_answer(verdict):
     finally:
         a.close()
         b.close()
-    assert outcome == {"server": "ok"}
+    assert outcome == {"value": ["ok"]}
     assert message.startswith(b"{sha256}") == (verdict == "holds")
 
 
@@ -881,15 +844,9 @@ def test_children_share_the_programs_key_and_strangers_do_not(ctx, tmp_path):
     with listener("AF_UNIX", authkey=key) as l:
         server = peer.Server(l, then=lambda c: c.send(("welcome", peer.receive_object(c))))
         server.start()
-        results_r, results_w = ctx.Pipe(duplex=False)
-        child = ctx.Process(
-            target=peer.connect_with_inherited_key, args=(peer.address_text(l.address), results_w)
+        outcome, _ = support.reports_back(
+            ctx, peer.connect_with_inherited_key, peer.address_text(l.address), support.REPLY, exitcode=None
         )
-        with support.started(child):
-            results_w.close()
-            outcome = support.receive(results_r)
-            support.join(child)
-        results_r.close()
         server.finish()
         assert outcome == ("connected", ("welcome", "hello from a child"))
 

@@ -17,28 +17,22 @@ Managers served on an address are used by independent interpreters
 import contextlib
 import gc
 import hmac
-import json
 import os
 import pickle
 import re
-import select
 import signal
-import subprocess
-import sys
 import time
 
 import psutil
 import pytest
 
 from fixtures import manager as fx
-from fixtures.survivors import gone
 from mpspec import isolation, lib, support
 from mpspec.deadlines import DEADLINE, WAIT
 
 
-
 @contextlib.contextmanager
-def started(manager, *args):
+def manager_started(manager, *args):
     """``manager.start(*args)``, shut down on the way out whatever happens."""
     manager.start(*args)
     try:
@@ -62,11 +56,6 @@ def child(ctx, target, *args):
     assert support.run(ctx, target, *args).exitcode == 0
 
 
-def server_gone(process):
-    """The manager's server process (a Process object) has ended."""
-    return support.wait_until(lambda: not process.is_alive())
-
-
 # --- independent interpreters: a served manager and its clients -------------------
 
 
@@ -74,30 +63,17 @@ def server_gone(process):
 def serving(mode, *args):
     """Run fixtures/scripts/manager_serve.py MODE ARGS in a session of its own; yield
     the address it serves on.  On the way out ask it to shut down (the server's own
-    'shutdown' request), wait for it, and kill its session if it lingers."""
-    cmd = [sys.executable, str(support.SCRIPTS / "manager_serve.py"), mode, *args]
-    proc = subprocess.Popen(
-        cmd, cwd=str(support.ROOT), env=support.child_env(), stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )
-    address = None
-    try:
-        ready, _, _ = select.select([proc.stdout], [], [], DEADLINE)
-        line = proc.stdout.readline() if ready else ""
-        assert line, f"the server script reported no address: {proc.poll()!r}"
-        address = tuple(json.loads(line)["address"])
-        yield address
-    finally:
-        if address is not None and proc.poll() is None:
-            with contextlib.suppress(Exception):
-                ask_shutdown(address, fx.AUTHKEY)
+    'shutdown' request) and wait for it; its session is killed if it lingers."""
+    with support.script("manager_serve.py", mode, *args) as server:
+        address = tuple(server.report()["address"])
         try:
-            out, err = proc.communicate(timeout=DEADLINE)
-        except subprocess.TimeoutExpired:
-            support.kill_session(proc.pid)
-            proc.communicate()
-            raise support.ChildHung(f"{' '.join(cmd)} did not stop within {DEADLINE:g} s")
-    assert "stopped" in out, err
+            yield address
+        finally:
+            if server.poll() is None:
+                with contextlib.suppress(Exception):
+                    ask_shutdown(address, fx.AUTHKEY)
+            done = server.finish()
+    assert "stopped" in done.stdout, done.stderr
 
 
 def ask_shutdown(address, authkey):
@@ -114,9 +90,8 @@ def client(address, action, *args, authkey=fx.AUTHKEY):
     """Run fixtures/scripts/manager_client.py: an independent process that connect()s
     and does one thing; return its report."""
     host, port = address
-    done = support.run_script("manager_client.py", host, port, authkey.hex(), action, *args)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    report, _ = support.script_report("manager_client.py", host, port, authkey.hex(), action, *args)
+    return report
 
 
 # --- Sharing state between processes › Server process ------------------------------
@@ -186,7 +161,7 @@ def test_an_independent_process_changes_a_manager_served_on_tcp():
     the shared dict is seen by the manager's owner."""
     manager = fx.RemoteManager(address=("127.0.0.1", 0), authkey=fx.AUTHKEY,
                                ctx=support.cheapest_context())
-    with started(manager):
+    with manager_started(manager):
         host, port = manager.address
         assert host == "127.0.0.1" and port > 0
         report = client(manager.address, "board-set", "remote")
@@ -244,7 +219,7 @@ def test_a_garbage_collected_manager_stops_its_server(ctx):
     try:
         del manager
         gc.collect()
-        assert server_gone(server), "the server outlived its manager"
+        assert support.wait_gone(server), "the server outlived its manager"
     finally:
         support.stop(server)
 
@@ -254,9 +229,10 @@ def orphan_of(start_method, mode, tmp_path):
     psutil.Process, its address, its authkey) if the server still runs once the
     program has ended, else None."""
     report = tmp_path / f"{mode}.json"
-    done = support.run_script("manager_exit.py", start_method, mode, report)
+    # Output to files: a server left running must not hold the pipes of this run.
+    done = support.run_script("manager_exit.py", start_method, mode, report, capture="files")
     assert report.exists(), (done.returncode, done.stderr)
-    got = json.loads(report.read_text())
+    got = support.report_of(report.read_text(), "manager_exit.py")
     pid, orphan = got["server"], None
     with contextlib.suppress(psutil.NoSuchProcess):
         orphan = psutil.Process(pid), got["address"], bytes.fromhex(got["authkey"])
@@ -264,12 +240,12 @@ def orphan_of(start_method, mode, tmp_path):
     try:
         assert done.returncode == (0 if mode == "return" else -signal.SIGKILL)
         # Give it the chance to react to its parent's end (a zombie counts as ended).
-        if support.wait_until(lambda: gone(pid), timeout=WAIT):
+        if support.wait_gone(pid, timeout=WAIT):
             return None
         handed_over = True  # the caller ends it
         return orphan
     finally:
-        if orphan is not None and not handed_over and not gone(pid):
+        if orphan is not None and not handed_over and not support.gone(pid):
             end_orphan(*orphan)
 
 
@@ -278,33 +254,33 @@ def end_orphan(server, address, authkey):
     socket file and temporary directory), kill it if that does not work."""
     with contextlib.suppress(Exception):
         ask_shutdown(address, authkey)
-    if not support.wait_until(lambda: gone(server.pid), timeout=DEADLINE / 3):
+    if not support.wait_gone(server, timeout=DEADLINE / 3):
         with contextlib.suppress(psutil.Error):
             server.kill()
-    assert support.wait_until(lambda: gone(server.pid))
+    assert support.wait_gone(server)
 
 
 @pytest.mark.claim("manager.shutdown-on-gc-or-parent-exit")
-def test_a_manager_server_stops_when_its_program_exits_but_not_when_it_is_killed(start_method, verdict, tmp_path):
+@pytest.mark.parametrize("mode", ["return", "killed"], ids=["program-returns", "program-killed"])
+def test_a_manager_server_stops_when_its_program_exits_but_not_when_it_is_killed(start_method, verdict, tmp_path, mode):
     """A program that returns with its manager still referenced stops the server on
     the way out.  A program killed with SIGKILL runs no finalizer: its manager's server
     is left running, an orphan, serving forever."""
-    left = []
+    orphan = None
     try:
-        for mode in ("return", "killed"):
-            left.append(orphan_of(start_method, mode, tmp_path))
-        returned, killed = left
-        assert returned is None, "the server outlived a program that returned"
-        if verdict == "holds":
-            assert killed is None
+        orphan = orphan_of(start_method, mode, tmp_path)
+        if mode == "return":
+            assert orphan is None, "the server outlived a program that returned"
+        elif verdict == "holds":
+            assert orphan is None
         else:
-            assert killed is not None, "the server ended with its killed parent"
-            assert killed[0].ppid() != os.getpid()
+            assert orphan is not None, "the server ended with its killed parent"
+            assert orphan[0].ppid() != os.getpid()
     finally:
-        for orphan in left:
-            if orphan is not None:
-                end_orphan(*orphan)
-        isolation.remove_pymp_dirs_of_the_killed("the program killed with SIGKILL, and its orphaned server")
+        if orphan is not None:
+            end_orphan(*orphan)
+        if mode == "killed":
+            isolation.remove_pymp_dirs_of_the_killed("the program killed with SIGKILL, and its orphaned server")
 
 
 @pytest.mark.claim("manager.base-start-or-serve")
@@ -330,7 +306,7 @@ def test_a_manager_without_an_address_reports_the_one_it_chose(facts):
     a temporary directory."""
     manager = fx.CountingManager(ctx=support.cheapest_context())
     assert manager.address is None
-    with started(manager):
+    with manager_started(manager):
         address = manager.address
         assert isinstance(address, str) and address
         assert lib.module("connection").address_type(address) == "AF_UNIX"
@@ -386,7 +362,8 @@ def attack(address, request):
 
 
 @pytest.mark.claim("manager.authkey-default")
-def test_a_manager_admits_only_clients_with_its_authkey():
+@pytest.mark.parametrize("authkey", ["default", "given"], ids=["authkey-none", "authkey-given"])
+def test_a_manager_admits_only_clients_with_its_authkey(authkey):
     """[SEC] authkey=None means current_process().authkey; given bytes replace it.
     A client with the right key is served; one with a wrong key gets
     AuthenticationError, and a request a client without the key sends right behind
@@ -396,23 +373,23 @@ def test_a_manager_admits_only_clients_with_its_authkey():
     ctx = support.cheapest_context()
     own_key = bytes(lib.mp.current_process().authkey)
     given = b"a key of our own"
-    for key, wrong in ((None, given), (given, own_key)):
-        manager = fx.CountingManager(authkey=key, ctx=ctx)
-        with started(manager):
-            right = own_key if key is None else key
-            conn = connection.Client(manager.address, authkey=right)
-            try:
-                assert managers.dispatch(conn, None, "number_of_objects") == 0
-            finally:
-                conn.close()
+    # the manager's key, the right key for a client, and a wrong one
+    key, right, wrong = (None, own_key, given) if authkey == "default" else (given, given, own_key)
+    manager = fx.CountingManager(authkey=key, ctx=ctx)
+    with manager_started(manager):
+        conn = connection.Client(manager.address, authkey=right)
+        try:
+            assert managers.dispatch(conn, None, "number_of_objects") == 0
+        finally:
+            conn.close()
+        with pytest.raises(lib.mp.AuthenticationError):
+            connection.Client(manager.address, authkey=wrong)
+        for request in ((None, "create", ("Counter",), {}), (None, "shutdown", (), {})):
             with pytest.raises(lib.mp.AuthenticationError):
-                connection.Client(manager.address, authkey=wrong)
-            for request in ((None, "create", ("Counter",), {}), (None, "shutdown", (), {})):
-                with pytest.raises(lib.mp.AuthenticationError):
-                    attack(manager.address, request)
-            assert manager._process.is_alive()
-            assert manager._number_of_objects() == 0
-            assert manager.Counter().add(2) == 2
+                attack(manager.address, request)
+        assert manager._process.is_alive()
+        assert manager._number_of_objects() == 0
+        assert manager.Counter().add(2) == 2
 
 
 @pytest.mark.claim("manager.start-initializer")
@@ -421,10 +398,10 @@ def test_start_runs_the_initializer_in_the_server_process(ctx, tmp_path):
     process before it serves."""
     path = tmp_path / "started"
     manager = fx.CountingManager(ctx=ctx)
-    with started(manager, fx.record_start, (str(path), "a", 2)):
-        pid, args = eval(path.read_text())
-        assert pid == manager._process.pid != os.getpid()
-        assert args == ("a", 2)
+    with manager_started(manager, fx.record_start, (str(path), "a", 2)):
+        recorded = support.report_of(path.read_text(), "the initializer")
+        assert recorded["pid"] == manager._process.pid != os.getpid()
+        assert recorded["args"] == ["a", 2]
 
 
 @pytest.mark.claim("manager.get-server-serve-forever")
@@ -465,7 +442,7 @@ def test_shutdown_stops_the_server_and_may_be_repeated():
     server = manager._process
     try:
         manager.shutdown()
-        assert server_gone(server)
+        assert support.wait_gone(server)
         manager.shutdown()
         manager.shutdown()
     finally:
@@ -481,7 +458,7 @@ def test_register_adds_a_method_that_makes_a_server_side_object():
     for a new object made in the server; two proxies of one object see the same state.
     With create_method=False no such method is added."""
     manager = fx.CountingManager(ctx=support.cheapest_context())
-    with started(manager):
+    with manager_started(manager):
         counter = manager.Counter(10)
         assert counter.add(5) == 15
         assert counter.pid() == manager._process.pid
@@ -497,7 +474,7 @@ def test_a_proxy_exposes_public_methods_or_the_exposed_list():
     names: another method is missing from the proxy, and asking the server for it
     fails with RemoteError."""
     manager = fx.CountingManager(ctx=support.cheapest_context())
-    with started(manager):
+    with manager_started(manager):
         full = manager.Counter()
         assert full.add(1) == 1 and full.total() == 1
         assert not hasattr(full, "_private") and not hasattr(full, "label")
@@ -518,7 +495,7 @@ def test_method_to_typeid_returns_proxies_instead_of_copies():
     proxies the result itself."""
     ListProxy = lib.module("managers").ListProxy
     manager = fx.ShelfManager(ctx=support.cheapest_context())
-    with started(manager):
+    with manager_started(manager):
         plain = manager.Shelf()
         got = plain.items()
         assert type(got) is list
@@ -548,7 +525,7 @@ def test_a_manager_in_a_with_block_is_started_and_then_shut_down(ctx, facts):
         server = manager._process
         assert server.is_alive()
         assert manager.Counter().add(1) == 1
-    assert server_gone(server)
+    assert support.wait_gone(server)
     with pytest.raises(AssertionError if facts.library == "billiard" else lib.mp.ProcessError):
         with manager:
             pass
@@ -558,7 +535,7 @@ def test_a_manager_in_a_with_block_is_started_and_then_shut_down(ctx, facts):
     try:
         with again:
             assert again._process is server
-        assert server_gone(server)
+        assert support.wait_gone(server)
     finally:
         support.stop(server)
 
@@ -658,14 +635,11 @@ def test_namespace_attributes_with_an_underscore_stay_on_the_proxy(ctx, verdict)
         assert ns._z == 12.3
         with pytest.raises(AttributeError):
             pickle.loads(pickle.dumps(ns))._z
-        reader, writer = ctx.Pipe(duplex=False)
-        worker = ctx.Process(target=fx.report_namespace, args=(ns, writer))
-        with support.started(worker):
-            writer.close()
-            seen, text = support.receive(reader)
-            support.join(worker)
-        reader.close()
-        assert seen == (("value", 12.3) if verdict == "partly" else ("AttributeError", "'NamespaceProxy' object has no attribute '_z'"))
+        (seen, text), _ = support.reports_back(ctx, fx.report_namespace, ns, support.REPLY, exitcode=None)
+        if verdict == "partly":  # a fork child's proxy is a copy of ours
+            assert seen == ("value", 12.3)
+        else:
+            assert seen == ("AttributeError", "'NamespaceProxy' object has no attribute '_z'")
         assert text == str(ns) == "Namespace(x=1)"
 
 
@@ -743,7 +717,7 @@ def test_str_shows_the_referent_and_repr_describes_the_proxy():
         squares = manager.list([i * i for i in range(5)])
         assert str(squares) == "[0, 1, 4, 9, 16]"
         assert repr(squares) == f"<ListProxy object, typeid 'list' at {id(squares):#x}>"
-    with started(fx.CountingManager(ctx=support.cheapest_context())) as manager:
+    with manager_started(fx.CountingManager(ctx=support.cheapest_context())) as manager:
         assert str(manager.Labelled()) == "the referent's repr"
 
 
@@ -773,13 +747,8 @@ def test_changing_a_plain_dict_inside_a_managed_list_needs_reassignment(ctx):
         d["a"] = 1
         assert lproxy[0] == {}
         lproxy[0] = d
-        reader, writer = ctx.Pipe(duplex=False)
-        worker = ctx.Process(target=fx.report_item, args=(lproxy, writer))
-        with support.started(worker):
-            writer.close()
-            assert support.receive(reader) == {"a": 1}
-            support.join(worker)
-        reader.close()
+        item, _ = support.reports_back(ctx, fx.report_item, lproxy, support.REPLY, exitcode=None)
+        assert item == {"a": 1}
 
 
 @pytest.mark.claim("manager.no-value-equality")
@@ -816,7 +785,7 @@ def test_callmethod_reraises_the_referents_exception_and_reports_others_as_remot
     pickled, raises RemoteError carrying the server's traceback."""
     RemoteError = lib.module("managers").RemoteError
     manager = fx.CountingManager(ctx=support.cheapest_context())
-    with started(manager):
+    with manager_started(manager):
         counter = manager.Counter()
         with pytest.raises(KeyError, match="deliberate"):
             counter.fail()
@@ -837,7 +806,7 @@ def test_getvalue_returns_a_copy_and_fails_for_an_unpicklable_referent(facts):
     object alone.  For a referent that cannot be pickled (it holds a generator; or a
     lock, which only multiprocess's dill can copy) it raises."""
     manager = fx.CountingManager(ctx=support.cheapest_context())
-    with started(manager):
+    with manager_started(manager):
         counter = manager.Counter(3)
         copy = counter._getvalue()
         assert type(copy) is fx.Counter and copy.count == 3
@@ -880,13 +849,7 @@ def test_list_and_dict_proxies_have_the_methods_added_in_3_14(ctx):
     the shared list; a dict proxy supports |=, |, reversed() and fromkeys()."""
     with sync_manager(ctx) as manager:
         lp, dp = manager.list([1, 2]), manager.dict({"a": 1})
-        reader, writer = ctx.Pipe(duplex=False)
-        worker = ctx.Process(target=fx.use_new_list_dict_methods, args=(lp, dp, writer))
-        with support.started(worker):
-            writer.close()
-            got = support.receive(reader)
-            support.join(worker)
-        reader.close()
+        got, _ = support.reports_back(ctx, fx.use_new_list_dict_methods, lp, dp, support.REPLY, exitcode=None)
         assert got["copy"] == ("list", [1, 2]) and lp[:] == []
         assert dp.copy() == {"a": 1, "b": 2}
         assert got["reversed"] == ["b", "a"]

@@ -24,25 +24,15 @@ import pytest
 
 from fixtures import exits
 from fixtures import process_api as pa
-from fixtures.survivors import gone
 from mpspec import isolation, lib, support
 from mpspec.deadlines import DEADLINE, SLACK, WAIT
 
 
-@contextlib.contextmanager
-def held(ctx, **kwargs):
-    """A started child that waits until released; yields (child, release).  On the
-    way out the child is released, joined, and stopped if still running."""
-    reader, release = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=pa.hold, args=(reader,), **kwargs)
-    child.start()
-    try:
-        yield child, release
-    finally:
-        with contextlib.suppress(OSError):
-            release.send("go")
-        with contextlib.suppress(ValueError):  # a test may have closed the object
-            support.stop(child)
+def held(ctx):
+    """A started child that waits until released (support.holding, without a lock);
+    yields (child, release: an Event).  On the way out the child is released and
+    joined, or stopped; the test checks its exit code itself."""
+    return support.holding(ctx, check=False)
 
 
 def zombie(pid):
@@ -54,7 +44,7 @@ def zombie(pid):
 
 def running(pid):
     """True while ``pid`` exists and is not a zombie."""
-    return not gone(pid)
+    return not support.gone(pid)
 
 
 def read_report(path):
@@ -63,32 +53,15 @@ def read_report(path):
     return dict(line.split(" ", 1) for line in lines if " " in line)
 
 
-def launch(name, *args, optimize=False):
-    """Start ``fixtures/scripts/<name>`` in a session of its own, without waiting: the
-    scripts of this chapter leave processes behind and write their reports to files
-    (DIR/out, DIR/err), so that no orphan holds a pipe of ours."""
-    cmd = [sys.executable] + (["-O"] if optimize else []) + [str(support.SCRIPTS / name)]
-    return subprocess.Popen(
-        cmd + [str(a) for a in args], cwd=str(support.ROOT), env=support.child_env(),
-        start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def stop_script(script, pids):
-    """Kill what a launched script left behind: its whole session's process group (an
-    orphan keeps the group even after the leader exited), then each pid named, and
-    wait until all are gone.  Orphans re-parented to init are outside the leak
-    guard's tree: this is their only cleanup."""
-    if script.poll() is None:
-        script.kill()
-    script.wait(DEADLINE)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(script.pid, signal.SIGKILL)
+def end_leftovers(pids):
+    """Kill each process a script of this chapter left behind (its session is killed
+    already: an orphan keeps the script's process group) and wait until all are gone.
+    Orphans re-parented to init are outside the leak guard's tree: this is their only
+    cleanup."""
     for pid in pids:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)
-    assert support.wait_until(lambda: all(gone(pid) for pid in pids)), f"could not kill {pids}"
+    assert all(support.wait_gone(pid) for pid in pids), f"could not kill {pids}"
 
 
 def pending_bytes(conn):
@@ -117,12 +90,8 @@ def test_daemon_is_a_keyword_argument_inherited_when_none(ctx, verdict):
     (billiard also takes it positionally, and ignores unknown keywords)."""
     assert ctx.Process(daemon=True).daemon is True
     assert ctx.Process().daemon is False
-    reader, writer = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=pa.report_daemon_flags, args=(writer,), daemon=True)
-    child.start()
-    own, inherited, overridden = support.receive(reader)
-    support.join(child)
-    assert (own, inherited, overridden) == (True, True, False)
+    flags, _ = support.reports_back(ctx, pa.report_daemon_flags, support.REPLY, daemon=True, exitcode=None)
+    assert flags == (True, True, False)  # its own, a child's inherited, one overridden
     if verdict == "partly":
         assert ctx.Process(None, None, None, (), {}, True).daemon is True
         assert ctx.Process(no_such_argument=1).daemon is False  # ignored
@@ -215,7 +184,7 @@ def test_join_returns_none_on_timeout_and_on_exit(ctx):
         assert child.join(WAIT) is None
         assert time.monotonic() - began >= WAIT * SLACK
         assert child.is_alive() and child.exitcode is None
-        release.send("go")
+        release.set()
         assert child.join(DEADLINE) is None
         assert not child.is_alive() and child.exitcode == 0
 
@@ -241,11 +210,7 @@ def test_joining_an_unstarted_process_or_oneself_fails(ctx, facts):
         ctx.Process(target=exits.return_value).join(0)
     with pytest.raises(error, match=None if facts.optimize else "^can only join a child process$"):
         lib.mp.current_process().join(0)
-    reader, writer = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=pa.report_join_self, args=(writer,))
-    with support.started(child):
-        kind, message = support.receive(reader)
-        support.join(child)
+    (kind, message), _ = support.reports_back(ctx, pa.report_join_self, support.REPLY, exitcode=None)
     assert kind == error.__name__
     if not facts.optimize:
         assert message == "can only join a child process"
@@ -264,11 +229,7 @@ def test_default_names_count_per_creator(ctx):
     number = int(re.fullmatch(re.escape(prefix) + r"-(\d+)", first.name).group(1))
     assert second.name == f"{prefix}-{number + 1}"
     assert re.fullmatch(r"Process-\d+", lib.mp.Process().name)
-    reader, writer = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=pa.report_names, args=(writer,))
-    with support.started(child):
-        own, nested, next_nested = support.receive(reader)
-        support.join(child)
+    (own, nested, next_nested), child = support.reports_back(ctx, pa.report_names, support.REPLY, exitcode=None)
     assert own == child.name and re.fullmatch(re.escape(prefix) + r"-\d+", own)
     assert (nested, next_nested) == (f"{own}:1", f"{own}:2")
     assert ctx.Process(name="twin").name == ctx.Process(name="twin").name == "twin"
@@ -310,11 +271,7 @@ def test_the_daemon_flag_is_fixed_at_start(verdict):
 def test_a_daemonic_process_cannot_start_children(ctx, verdict):
     """start() in a daemonic child raises AssertionError (billiard, and -O, let it
     start the grandchild)."""
-    reader, writer = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=pa.try_to_start_a_child, args=(writer,), daemon=True)
-    with support.started(child):
-        outcome = support.receive(reader)
-        support.join(child)
+    outcome, _ = support.reports_back(ctx, pa.try_to_start_a_child, support.REPLY, daemon=True, exitcode=None)
     if verdict == "holds":
         assert outcome == ("refused", "daemonic processes are not allowed to have children")
     else:
@@ -327,36 +284,37 @@ def test_daemonic_children_are_terminated_when_the_parent_exits(start_method, ve
     terminated (-SIGTERM) and its finally block never runs; its own child could not
     be started (under -O it could, and is left orphaned).  billiard leaves the daemon
     running, orphaned, with any child it started."""
-    script = launch("process_api_daemon_exit.py", start_method, tmp_path, optimize=bool(facts.optimize))
     leftovers = []
     try:
-        assert support.wait_until(lambda: "daemon" in read_report(tmp_path / "out") or script.poll() is not None)
-        lines = read_report(tmp_path / "out")
-        said = "\n".join((tmp_path / name).read_text() for name in ("out", "err"))
-        daemon = (tmp_path / "daemon.pid").read_text()
-        grandchild = (tmp_path / "grandchild").read_text()
-        leftovers = pids_in(daemon, grandchild)
-        # The script exits now, unless an orphaned grandchild holds multiprocess's
-        # resource tracker (see test_terminating_a_child_leaves_its_child_running).
-        blocked = grandchild != "refused" and orphan_blocks_exit(facts, start_method)
-        assert support.wait_until(lambda: script.poll() is not None, WAIT if blocked else DEADLINE) or blocked
-        if verdict == "holds":
-            if lines.get("exit-handler-ran") == "True":  # (not if imported early)
-                assert lines["daemon"] == f"exitcode {-signal.SIGTERM}", said
-            assert gone(int(daemon))
-            assert not (tmp_path / "finally").exists()
-            if facts.optimize:  # the assert that refuses it is gone
-                assert running(int(grandchild))
+        with support.script("process_api_daemon_exit.py", start_method, tmp_path, optimize=bool(facts.optimize),
+                            capture="files") as script:
+            assert support.wait_until(lambda: "daemon" in read_report(tmp_path / "out") or script.poll() is not None)
+            lines = read_report(tmp_path / "out")
+            said = "\n".join((tmp_path / name).read_text() for name in ("out", "err"))
+            daemon = (tmp_path / "daemon.pid").read_text()
+            grandchild = (tmp_path / "grandchild").read_text()
+            leftovers = pids_in(daemon, grandchild)
+            # The script exits now, unless an orphaned grandchild holds multiprocess's
+            # resource tracker (see test_terminating_a_child_leaves_its_child_running).
+            blocked = grandchild != "refused" and orphan_blocks_exit(facts, start_method)
+            assert support.wait_until(lambda: script.poll() is not None, WAIT if blocked else DEADLINE) or blocked
+            if verdict == "holds":
+                if lines.get("exit-handler-ran") == "True":  # (not if imported early)
+                    assert lines["daemon"] == f"exitcode {-signal.SIGTERM}", said
+                assert support.gone(int(daemon))
+                assert not (tmp_path / "finally").exists()
+                if facts.optimize:  # the assert that refuses it is gone
+                    assert running(int(grandchild))
+                else:
+                    assert grandchild == "refused", said
             else:
-                assert grandchild == "refused", said
-        else:
-            assert lines["daemon"] == "exitcode None", said
-            assert running(int(daemon)) and running(int(grandchild))
-            assert psutil.Process(int(daemon)).ppid() != script.pid
-        (tmp_path / "release").write_text("go")  # an orphaned grandchild ends
-        assert script.wait(DEADLINE) == 0, said
+                assert lines["daemon"] == "exitcode None", said
+                assert running(int(daemon)) and running(int(grandchild))
+                assert psutil.Process(int(daemon)).ppid() != script.pid
+            (tmp_path / "release").write_text("go")  # an orphaned grandchild ends
+            assert script.wait(DEADLINE) == 0, said
     finally:
-        stop_script(script, leftovers)
+        end_leftovers(leftovers)
         isolation.remove_pymp_dirs_of_the_killed("the daemon terminated at exit, which (under -O) started a child")
 
 
@@ -375,17 +333,19 @@ def test_pid_is_none_until_started_then_the_childs(ctx):
 
 
 @pytest.mark.claim("process-api.exitcode-values")
-def test_exitcode_while_running_on_return_and_on_signals(ctx, verdict):
+@pytest.mark.parametrize("ending", ["returns", "SIGTERM", "SIGKILL"])
+def test_exitcode_while_running_on_return_and_on_signals(ctx, verdict, ending):
     """exitcode is None while the child runs, 0 after it returned, -SIGTERM after
     terminate() and -SIGKILL after SIGKILL (255 for both with billiard's fork
     server)."""
     with held(ctx) as (child, release):
         assert child.exitcode is None
-        release.send("go")
-        support.join(child)
-        assert child.exitcode == 0
-    for signum in (signal.SIGTERM, signal.SIGKILL):
-        with held(ctx) as (child, _):
+        if ending == "returns":
+            release.set()
+            support.join(child)
+            assert child.exitcode == 0
+        else:
+            signum = getattr(signal, ending)
             os.kill(child.pid, signum)
             support.join(child)
             assert child.exitcode == (255 if verdict == "partly" else -signum)
@@ -498,40 +458,39 @@ def test_the_sentinel_waits_for_grandchildren_forked_by_the_child(ctx, start_met
     finally:
         with contextlib.suppress(OSError):
             grandchild_release.send("go")
-        if grandchild is not None and not support.wait_until(lambda: gone(grandchild)):
+        if grandchild is not None and not support.wait_gone(grandchild):
             os.kill(grandchild, signal.SIGKILL)
-            assert support.wait_until(lambda: gone(grandchild))
+            assert support.wait_gone(grandchild)
 
 
 # --- terminate(), kill(), close() ---------------------------------------------------
 
 
 @pytest.mark.claim("process-api.terminate-sigterm-no-cleanup")
-def test_terminate_skips_finally_blocks_and_exit_handlers(ctx, start_method, facts, tmp_path):
+@pytest.mark.parametrize("ending", ["returns", "terminated"])
+def test_terminate_skips_finally_blocks_and_exit_handlers(ctx, start_method, facts, tmp_path, ending):
     """A child terminated inside a try block dies of SIGTERM: neither its finally
     clause nor its atexit handler runs.  Left to end, its finally clause runs, and its
     atexit handler in spawn children (in fork and forkserver children too from 3.13;
     before, they left through os._exit)."""
-    runs = {}
-    for ending in ("returns", "terminated"):
-        directory = tmp_path / ending
-        directory.mkdir()
-        ready_reader, ready = ctx.Pipe(duplex=False)
-        reader, release = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=pa.clean_up_when_done, args=(str(directory), ready, reader))
-        with support.started(child):
-            assert support.receive(ready_reader) == "waiting"
-            if ending == "returns":
-                release.send("go")
-            else:
-                child.terminate()
-            support.join(child)
-        runs[ending] = (child.exitcode, (directory / "finally").exists(), (directory / "atexit").exists())
-    # Since 3.13 (gh-83856) fork and forkserver children run the atexit handlers they
-    # registered too; billiard's and older ones leave through os._exit.
-    atexit_ran = start_method == "spawn" or (sys.version_info >= (3, 13) and facts.library != "billiard")
-    assert runs["returns"] == (0, True, atexit_ran)
-    assert runs["terminated"] == (support.unreported_exitcode(start_method, -signal.SIGTERM), False, False)
+    ready_reader, ready = ctx.Pipe(duplex=False)
+    reader, release = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=pa.clean_up_when_done, args=(str(tmp_path), ready, reader))
+    with support.started(child):
+        assert support.receive(ready_reader) == "waiting"
+        if ending == "returns":
+            release.send("go")
+        else:
+            child.terminate()
+        support.join(child)
+    run = (child.exitcode, (tmp_path / "finally").exists(), (tmp_path / "atexit").exists())
+    if ending == "returns":
+        # Since 3.13 (gh-83856) fork and forkserver children run the atexit handlers they
+        # registered too; billiard's and older ones leave through os._exit.
+        atexit_ran = start_method == "spawn" or (sys.version_info >= (3, 13) and facts.library != "billiard")
+        assert run == (0, True, atexit_ran)
+    else:
+        assert run == (support.unreported_exitcode(start_method, -signal.SIGTERM), False, False)
 
 
 def orphan_blocks_exit(facts, start_method):
@@ -545,26 +504,26 @@ def test_terminating_a_child_leaves_its_child_running(start_method, facts, tmp_p
     """A script terminates its child while the child's own child runs: that
     grandchild survives its dead parent, re-parented (an orphan).  With multiprocess
     on 3.12+ (spawn, forkserver) the orphan even keeps the script from exiting."""
-    script = launch("process_api_orphans.py", start_method, tmp_path)
     leftovers = []
     try:
-        assert support.wait_until(lambda: "done" in read_report(tmp_path / "out") or script.poll() is not None)
-        lines = read_report(tmp_path / "out")
-        said = "\n".join((tmp_path / name).read_text() for name in ("out", "err"))
-        leftovers = pids_in(lines.get("grandchild"))
-        assert lines.get("done") == "main", said
-        assert lines["child-exitcode"] == str(support.unreported_exitcode(start_method, -signal.SIGTERM))
-        grandchild = int(lines["grandchild"])
-        assert gone(int(lines["child"])) and running(grandchild)
-        assert psutil.Process(grandchild).ppid() != int(lines["child"])
-        if orphan_blocks_exit(facts, start_method):
-            with pytest.raises(subprocess.TimeoutExpired):
-                script.wait(WAIT)  # its exit waits for the orphan
-        (tmp_path / "release").write_text("go")  # the orphan ends; then the script can
-        assert script.wait(DEADLINE) == 0, said
-        assert support.wait_until(lambda: gone(grandchild))
+        with support.script("process_api_orphans.py", start_method, tmp_path, capture="files") as script:
+            assert support.wait_until(lambda: "done" in read_report(tmp_path / "out") or script.poll() is not None)
+            lines = read_report(tmp_path / "out")
+            said = "\n".join((tmp_path / name).read_text() for name in ("out", "err"))
+            leftovers = pids_in(lines.get("grandchild"))
+            assert lines.get("done") == "main", said
+            assert lines["child-exitcode"] == str(support.unreported_exitcode(start_method, -signal.SIGTERM))
+            grandchild = int(lines["grandchild"])
+            assert support.gone(int(lines["child"])) and running(grandchild)
+            assert psutil.Process(grandchild).ppid() != int(lines["child"])
+            if orphan_blocks_exit(facts, start_method):
+                with pytest.raises(subprocess.TimeoutExpired):
+                    script.wait(WAIT)  # its exit waits for the orphan
+            (tmp_path / "release").write_text("go")  # the orphan ends; then the script can
+            assert script.wait(DEADLINE) == 0, said
+            assert support.wait_gone(grandchild)
     finally:
-        stop_script(script, leftovers)
+        end_leftovers(leftovers)
         isolation.remove_pymp_dirs_of_the_killed("the child the script terminates")
 
 
@@ -632,7 +591,7 @@ def test_close_refuses_a_running_process(ctx, start_method, verdict):
                 child.join(0)
         finally:
             release.send("go")
-            assert support.wait_until(lambda: gone(pid))
+            assert support.wait_gone(pid)
             if start_method == "forkserver":  # the exit status is lost for good
                 lib.module("process")._children.discard(child)
             else:
@@ -642,7 +601,7 @@ def test_close_refuses_a_running_process(ctx, start_method, verdict):
         with pytest.raises(ValueError, match="^Cannot close a process while it is still running"):
             child.close()
         assert child.is_alive() and child.pid is not None
-        release.send("go")
+        release.set()
         support.join(child)
         child.close()
         assert "closed" in repr(child)
@@ -750,8 +709,8 @@ def test_active_children_lists_the_live_children(ctx):
     with held(ctx) as (first, release_first), held(ctx) as (second, release_second):
         listed = ctx.active_children()
         assert len(listed) == 2 and set(listed) == {first, second}
-        release_first.send("go")
-        release_second.send("go")
+        release_first.set()
+        release_second.set()
         assert support.wait_until(lambda: ctx.active_children() == [])
 
 
@@ -763,7 +722,7 @@ def test_active_children_reaps_finished_children(ctx, start_method):
     with support.started(child):
         pid = child.pid
         if start_method == "forkserver":
-            assert support.wait_until(lambda: gone(pid) and not zombie(pid))
+            assert support.wait_until(lambda: support.gone(pid) and not zombie(pid))
         else:
             assert support.wait_until(lambda: zombie(pid))
             time.sleep(WAIT)  # nobody else reaps it meanwhile
@@ -779,11 +738,7 @@ def test_current_process_is_the_running_process(ctx):
     child it has the name and pid the parent's object shows."""
     main = lib.mp.current_process()
     assert main.name == "MainProcess" and main.pid == os.getpid()
-    reader, writer = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=pa.report_identity, args=(writer,), name="the-child")
-    with support.started(child):
-        reported = support.receive(reader)
-        support.join(child)
+    reported, child = support.reports_back(ctx, pa.report_identity, support.REPLY, name="the-child", exitcode=None)
     assert (reported["name"], reported["current_pid"], reported["pid"]) == ("the-child", child.pid, child.pid)
 
 
@@ -791,11 +746,7 @@ def test_current_process_is_the_running_process(ctx):
 def test_parent_process_in_the_main_process_and_a_child(ctx, verdict):
     """parent_process() is None in the main process; in a child it has the parent's
     pid and name (billiard has no parent_process())."""
-    reader, writer = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=pa.report_identity, args=(writer,))
-    with support.started(child):
-        reported = support.receive(reader)
-        support.join(child)
+    reported, _ = support.reports_back(ctx, pa.report_identity, support.REPLY, exitcode=None)
     if verdict == "does-not-hold":
         assert not hasattr(lib.mp, "parent_process") and not reported["has_parent_process"]
     else:

@@ -18,8 +18,6 @@ import gc
 import os
 import queue
 import signal
-import subprocess
-import sys
 import threading
 
 import pytest
@@ -155,11 +153,8 @@ def test_the_first_put_in_a_process_starts_one_feeder_thread(ctx):
     before = len(qa.feeder_threads())
     with support.open_queue(ctx) as q:
         assert len(qa.feeder_threads()) == before
-        reader, writer = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=qa.report_threads, args=(q, writer))
-        with support.started(child):
-            (threads, feeders), after_first, after_second = support.receive(reader)
-            support.join(child)
+        counts, _ = support.reports_back(ctx, qa.report_threads, q, support.REPLY, exitcode=None)
+        (threads, feeders), after_first, after_second = counts
         assert after_first == after_second == (threads + 1, feeders + 1)
         q.put("in the parent")
         assert len(qa.feeder_threads()) == before + 1
@@ -268,12 +263,9 @@ def test_a_child_that_closes_and_joins_its_queue_has_delivered_everything(ctx, f
     billiard 4.2: AssertionError) and join_thread(): its feeder thread is gone, and
     the parent gets all 100 in order."""
     refusal = "AssertionError" if old_billiard(facts) else "ValueError"
-    reader, writer = ctx.Pipe(duplex=False)
     with support.open_queue(ctx) as q:
-        child = ctx.Process(target=qa.put_close_join, args=(q, 100, writer))
-        with support.started(child):
-            assert support.receive(reader) == (refusal, 0)
-            support.join(child)
+        outcome, _ = support.reports_back(ctx, qa.put_close_join, q, 100, support.REPLY, exitcode=None)
+        assert outcome == (refusal, 0)
         assert [q.get(timeout=DEADLINE) for _ in range(100)] == list(range(100))
 
 
@@ -417,34 +409,15 @@ def notes_of(path):
     return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
 
 
-def kill_child(notes):
-    """Kill the script's child if it is still there (billiard leaves it stuck)."""
-    for line in notes:
-        if line.startswith("child "):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(line.split()[1]), signal.SIGKILL)
-
-
 def exit_script(start_method, mode, tmp_path, watchdog):
     """Run the script in ``mode`` with its watchdog set to ``watchdog`` seconds;
     return its notes.  Its output goes to files, not pipes: a child it leaves
-    behind (billiard) must not keep us waiting for the end of its output."""
-    notes, out = tmp_path / mode, tmp_path / f"{mode}.out"
-    cmd = [sys.executable, str(support.SCRIPTS / "queue_api_flush.py"), start_method, mode, str(notes), str(watchdog)]
-    with open(out, "w", encoding="utf-8") as output:
-        script = subprocess.Popen(
-            cmd, cwd=str(support.ROOT), env=support.child_env(), start_new_session=True,
-            stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-        )
-    try:
-        returncode = script.wait(DEADLINE)
-    except subprocess.TimeoutExpired:
-        support.kill_session(script.pid)
-        script.wait(DEADLINE)
-        raise support.ChildHung(f"{' '.join(cmd)} did not finish within {DEADLINE:g} s") from None
-    finally:
-        kill_child(notes_of(notes))
-    assert returncode == 0, out.read_text(encoding="utf-8")
+    behind (billiard) must not keep us waiting for the end of its output; that
+    child dies with the script's session."""
+    notes = tmp_path / mode
+    with support.script("queue_api_flush.py", start_method, mode, notes, watchdog, capture="files") as flush:
+        done = flush.finish(DEADLINE)
+    assert done.returncode == 0, done.stdout + done.stderr
     return notes_of(notes)
 
 

@@ -9,11 +9,9 @@ error); multiprocess ships the same file, billiard an older one of its own.
 """
 
 import array
-import contextlib
 import ctypes
 import signal
 import statistics
-import threading
 import time
 
 import pytest
@@ -47,15 +45,16 @@ def race(ctx, counter, times, guarded):
     return counter.value
 
 
-def lost_updates(ctx, make_counter, times):
+def lost_updates(ctx, make_counter, times, what):
     """Up to ROUNDS races of unguarded += on a fresh counter each; the updates lost
-    in the first race that lost any (0 if none did)."""
+    in the first race that lost any.  If none did, the test is skipped: the hazard
+    (``what`` lost updates) was not shown."""
     for _ in range(ROUNDS):
         total = race(ctx, make_counter(), times, guarded=False)
         assert 0 < total <= RACERS * times
         if total < RACERS * times:
             return RACERS * times - total
-    return 0
+    pytest.skip(f"hazard not shown: {ROUNDS} races of {RACERS} children x {times} {what} lost nothing")
 
 
 def torn_reads(ctx, array_, rounds=1500):
@@ -75,31 +74,6 @@ def torn_reads(ctx, array_, rounds=1500):
         support.join(writer)
     assert writer.exitcode == 0
     return torn, reads
-
-
-@contextlib.contextmanager
-def holding(ctx, target, *args):
-    """For the length of the with block, a child running ``target(*args, held,
-    release, DEADLINE)``: it holds its lock when the block begins and lets go (once
-    ``release`` is set) when the block ends."""
-    held, release = ctx.Event(), ctx.Event()
-    child = ctx.Process(target=target, args=args + (held, release, DEADLINE))
-    with support.started(child):
-        assert held.wait(DEADLINE), "the child never took the lock"
-        try:
-            yield
-        finally:
-            release.set()
-        support.join(child)
-        assert child.exitcode == 0
-
-
-def read_in_thread(read):
-    """Start a thread calling ``read()``; return (thread, box the result lands in)."""
-    box = []
-    thread = threading.Thread(target=lambda: box.append(read()), daemon=True)
-    thread.start()
-    return thread, box
 
 
 # --- Sharing state between processes › Shared memory -------------------------------
@@ -255,15 +229,15 @@ def test_one_given_lock_guards_two_arrays_and_a_child_holding_it_blocks_them(ctx
     text = ctx.Array("c", b"hello", lock=lock)
     points = ctx.Array(Point, [(1.0, 2.0)], lock=lock)
     assert text.get_lock() is lock and points.get_lock() is lock
-    with holding(ctx, shared.hold, lock):
-        readers = [read_in_thread(lambda: text.value), read_in_thread(lambda: points[0].x)]
-        for thread, box in readers:
+    with support.holding(ctx, lock, use_with=True):
+        readers = [support.in_thread(lambda: text.value), support.in_thread(lambda: points[0].x)]
+        for thread, result in readers:
             thread.join(WAIT)
-            assert thread.is_alive() and not box, "a read went through while the child held the lock"
-    for thread, box in readers:
+            assert thread.is_alive() and not result, "a read went through while the child held the lock"
+    for thread, result in readers:
         thread.join(DEADLINE)
         assert not thread.is_alive()
-    assert [box for _, box in readers] == [[b"hello"], [1.0]]
+    assert [result for _, result in readers] == [{"value": b"hello"}, {"value": 1.0}]
 
 
 @pytest.mark.claim("shared.lock-false-raw")
@@ -287,11 +261,7 @@ def test_unguarded_increments_of_a_locked_value_lose_updates(ctx):
     exactly; adding 1 40,000 times each with a bare `v.value += 1`, they end short
     (counted over at most three races)."""
     assert race(ctx, ctx.Value("i", 0), 20_000, guarded=True) == RACERS * 20_000
-    times = 40_000
-    lost = lost_updates(ctx, lambda: ctx.Value("i", 0), times)
-    if not lost:
-        pytest.skip(f"hazard not shown: {ROUNDS} races of {RACERS} children x {times} unguarded += lost nothing")
-    assert lost > 0
+    assert lost_updates(ctx, lambda: ctx.Value("i", 0), 40_000, "unguarded +=") > 0
 
 
 @pytest.mark.claim("shared.lock-keyword-only")
@@ -381,11 +351,7 @@ def test_raw_values_have_no_lock_and_concurrent_increments_lose_updates(ctx):
     """A RawValue has no get_lock(); four children adding 1 to it 200,000 times each
     end short of 800,000 (counted over at most three races)."""
     assert not hasattr(ctx.RawValue("i", 0), "get_lock")
-    times = 200_000
-    lost = lost_updates(ctx, lambda: ctx.RawValue("i", 0), times)
-    if not lost:
-        pytest.skip(f"hazard not shown: {ROUNDS} races of {RACERS} children x {times} += on a RawValue lost nothing")
-    assert lost > 0
+    assert lost_updates(ctx, lambda: ctx.RawValue("i", 0), 200_000, "+= on a RawValue") > 0
 
 
 @pytest.mark.claim("shared.raw-nonatomic")
@@ -482,7 +448,7 @@ def test_a_child_inside_with_wrapper_holds_its_lock(ctx):
     """While a child is inside `with v:` the parent's v.get_lock().acquire(False)
     fails; after the child leaves it succeeds."""
     v = ctx.Value("i", 0)
-    with holding(ctx, shared.hold, v):
+    with support.holding(ctx, v, use_with=True):
         assert v.get_lock().acquire(False) is False
     assert v.get_lock().acquire(timeout=DEADLINE)
     v.get_lock().release()

@@ -10,11 +10,7 @@ Lock.acquire() for the behaviours the docs defer to.
 
 import contextlib
 import json
-import os
-import selectors
 import signal
-import subprocess
-import sys
 import threading
 import time
 
@@ -29,22 +25,6 @@ from mpspec.deadlines import DEADLINE, SLACK, WAIT
 PROMPT = 5.0
 
 
-@contextlib.contextmanager
-def held_by_child(ctx, lock, **kwargs):
-    """A child holding ``lock`` (see fixtures.sync.hold) until the block ends; yields
-    the Event that lets it go.  On the way out the child is let go and joined."""
-    holding, go = ctx.Event(), ctx.Event()
-    child = ctx.Process(target=sync.hold, args=(lock, holding, go), kwargs=kwargs)
-    with support.started(child):
-        assert holding.wait(DEADLINE), "the child did not take the lock"
-        try:
-            yield go
-        finally:
-            go.set()
-            support.join(child)
-        assert child.exitcode == 0
-
-
 def timed(call, *args, **kwargs):
     """Run ``call`` in the main thread; return (its result, seconds taken)."""
     start = time.monotonic()
@@ -56,12 +36,19 @@ def promptly(call, *args):
     """``call(*args)`` in a thread that must finish within PROMPT seconds; return its
     result.  (A thread, so that a call that wrongly waits fails the test instead of
     hanging it.)"""
-    thread, result = support.in_thread(call, *args)
-    thread.join(PROMPT)
-    assert not thread.is_alive(), f"{call!r} was still waiting after {PROMPT:g} s"
-    if "error" in result:
-        raise result["error"]
-    return result["value"]
+    return support.call_within(call, *args, timeout=PROMPT)
+
+
+def waits_until_released(call, release):
+    """``call()`` in a thread: still waiting after WAIT, while a child holds the lock;
+    then ``release`` (the holder's Event) is set, and the call must return within
+    DEADLINE.  Returns what it returned."""
+    thread, result = support.in_thread(call)
+    thread.join(WAIT)
+    assert thread.is_alive(), f"{call!r} returned while the child held the lock"
+    release.set()
+    thread.join(DEADLINE)
+    return result.get("value")
 
 
 def counters(ctx, n=3):
@@ -89,15 +76,11 @@ def test_a_lock_held_by_a_child_makes_the_parent_wait_until_it_is_released(ctx):
     """While a child holds the Lock, the parent's acquire(timeout) waits the whole
     timeout and fails; once the child releases it, the parent's acquire succeeds."""
     lock = ctx.Lock()
-    with held_by_child(ctx, lock) as go:
+    with support.holding(ctx, lock) as (_, release):
         got, elapsed = timed(lock.acquire, timeout=WAIT)
         assert got is False and elapsed >= WAIT * SLACK
-        thread, result = support.in_thread(lock.acquire, True, DEADLINE)
-        thread.join(WAIT)
-        assert thread.is_alive(), "acquire() returned while the child held the lock"
-        go.set()
-        thread.join(DEADLINE)
-    assert result["value"] is True
+        got = waits_until_released(lambda: lock.acquire(True, DEADLINE), release)
+    assert got is True
     lock.release()
 
 
@@ -138,7 +121,7 @@ def test_a_with_statement_holds_the_lock_for_the_block_only(ctx, kind):
     blocking; when the child's block ends, the lock is free.  In the parent, an
     exception leaving the block releases the lock as well."""
     lock = getattr(ctx, kind)()
-    with held_by_child(ctx, lock, use_with=True):
+    with support.holding(ctx, lock, use_with=True):
         assert lock.acquire(False) is False
     assert lock.acquire(timeout=DEADLINE)
     lock.release()
@@ -152,7 +135,7 @@ def test_acquire_without_blocking_fails_at_once_while_another_process_holds_the_
     """acquire(block=False) returns False without waiting for the child that holds
     the Lock, and True (taking the lock) once it is free."""
     lock = ctx.Lock()
-    with held_by_child(ctx, lock):
+    with support.holding(ctx, lock):
         assert promptly(lock.acquire, False) is False
     assert promptly(lock.acquire, False) is True
     assert promptly(lock.acquire, False) is False  # now the parent holds it
@@ -166,19 +149,15 @@ def test_acquire_timeouts_positive_negative_none_and_ignored(ctx):
     once; with block=False a timeout of DEADLINE is ignored; timeout=None waits until
     the child releases, and then returns True."""
     lock = ctx.Lock()
-    with held_by_child(ctx, lock) as go:
+    with support.holding(ctx, lock) as (_, release):
         got, elapsed = timed(lock.acquire, timeout=WAIT)
         assert got is False and elapsed >= WAIT * SLACK
         assert promptly(lock.acquire, True, -1) is False
         assert promptly(lambda: lock.acquire(timeout=-0.5)) is False
         assert promptly(lambda: lock.acquire(False, DEADLINE)) is False
         assert promptly(lambda: lock.acquire(block=False, timeout=DEADLINE)) is False
-        thread, result = support.in_thread(lambda: lock.acquire(timeout=None))
-        thread.join(WAIT)
-        assert thread.is_alive(), "acquire(timeout=None) gave up while the lock was held"
-        go.set()
-        thread.join(DEADLINE)
-    assert result["value"] is True
+        got = waits_until_released(lambda: lock.acquire(timeout=None), release)
+    assert got is True
     lock.release()
 
 
@@ -243,7 +222,7 @@ def test_a_non_owner_cannot_take_an_rlock_without_blocking_and_does_not_own_it(c
     leaves the parent without ownership (its release raises AssertionError); the
     child's one release then frees the lock."""
     rlock = ctx.RLock()
-    with held_by_child(ctx, rlock):
+    with support.holding(ctx, rlock):
         assert promptly(rlock.acquire, False) is False
         with pytest.raises(AssertionError):
             rlock.release()
@@ -327,24 +306,23 @@ def test_a_semaphore_of_two_admits_two_processes_at_a_time(ctx):
 
 
 @pytest.mark.claim("sync.bounded-semaphore-overrelease")
-def test_releasing_a_bounded_semaphore_above_its_initial_value_raises_value_error(verdict):
+@pytest.mark.parametrize("initial", [1, 3], ids=["bounded-1", "bounded-3"])
+def test_releasing_a_bounded_semaphore_above_its_initial_value_raises_value_error(verdict, initial):
     """BoundedSemaphore(1) and BoundedSemaphore(3) raise ValueError when released once
     more than acquired, also when a child does the release; the value never goes
     above the initial one.  (On macOS only a maximum of 1 is checked.)"""
     ctx = support.cheapest_context()
-    for initial in (1, 3):
-        sem = ctx.BoundedSemaphore(initial)
-        if verdict == "holds" or initial == 1:
-            with pytest.raises(ValueError, match="released too many times"):
-                sem.release()
-        else:
-            sem.release()  # macOS, a maximum above 1: unchecked
-            continue
-        assert sem.get_value() == initial
-        assert sem.acquire(False)
-        assert support.run(ctx, sync.try_release, sem).exitcode == sync.RELEASED
-        assert support.run(ctx, sync.try_release, sem).exitcode == sync.VALUE_ERROR
-        assert sem.get_value() == initial
+    sem = ctx.BoundedSemaphore(initial)
+    if verdict != "holds" and initial != 1:
+        sem.release()  # macOS, a maximum above 1: unchecked
+        return
+    with pytest.raises(ValueError, match="released too many times"):
+        sem.release()
+    assert sem.get_value() == initial
+    assert sem.acquire(False)
+    assert support.run(ctx, sync.try_release, sem).exitcode == sync.RELEASED
+    assert support.run(ctx, sync.try_release, sem).exitcode == sync.VALUE_ERROR
+    assert sem.get_value() == initial
 
 
 # --- Barrier ----------------------------------------------------------------------------
@@ -480,9 +458,7 @@ def test_waking_waiters_after_one_was_killed_blocks_for_ever(start_method, kind,
     counts it as a sleeper: the parent's set() (notify_all()) then never returns: it
     waits for the dead child to say it woke.  Shown in a program of its own, whose
     wake-up call is given 2 s (a set() with no dead waiter takes microseconds)."""
-    done = support.run_script("sync_killed_waiter.py", kind, start_method)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
+    report, _ = support.script_report("sync_killed_waiter.py", kind, start_method)
     assert report["sleepers"] in (1, None), report  # None: no sem_getvalue (macOS)
     assert report["child_exitcode"] == support.unreported_exitcode(start_method, -signal.SIGKILL), report
     assert report["returned"] is (verdict != "holds"), report
@@ -514,38 +490,22 @@ def interrupt_each(kinds, timeout=DEADLINE):
     with its session (support.ChildHung)."""
     import psutil
 
-    cmd = [sys.executable, str(support.SCRIPTS / "sync_sigint.py"), *kinds]
-    proc = subprocess.Popen(cmd, cwd=str(support.ROOT), env=support.child_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
-    script = psutil.Process(proc.pid)
-    reports, deadline, pending = {}, time.monotonic() + timeout, b""
-    try:
-        with selectors.DefaultSelector() as selector:
-            selector.register(proc.stdout, selectors.EVENT_READ)
-            while len(reports) < len(kinds):
-                if b"\n" not in pending:
-                    if not selector.select(max(0.0, deadline - time.monotonic())):
-                        raise support.ChildHung(f"{' '.join(cmd)} did not report in time")
-                    chunk = os.read(proc.stdout.fileno(), 4096)
-                    if not chunk:
-                        break
-                    pending += chunk
-                    continue
-                line, pending = pending.split(b"\n", 1)
-                line = line.decode()
-                if line.startswith("ready "):
-                    if not support.wait_until(lambda: script.status() == psutil.STATUS_SLEEPING, timeout=DEADLINE):
-                        raise support.ChildHung(f"{' '.join(cmd)} never blocked after reporting {line!r}")
-                    os.kill(proc.pid, signal.SIGINT)
-                else:
-                    report = json.loads(line)
-                    reports[report.pop("kind")] = report
-        _, err = proc.communicate(timeout=max(0.1, deadline - time.monotonic()))
-    except (subprocess.TimeoutExpired, support.ChildHung):
-        support.kill_session(proc.pid)
-        proc.communicate()
-        raise support.ChildHung(f"{' '.join(cmd)} did not finish within {timeout:g} s") from None
-    assert proc.returncode == 0, err.decode(errors="replace")
+    reports, deadline = {}, time.monotonic() + timeout
+    with support.script("sync_sigint.py", *kinds) as sigint:
+        script = psutil.Process(sigint.pid)
+        while len(reports) < len(kinds):
+            line = sigint.readline(timeout=max(0.0, deadline - time.monotonic()))
+            if line is None:  # its output ended
+                break
+            if line.startswith("ready "):
+                if not support.wait_until(lambda: script.status() == psutil.STATUS_SLEEPING, timeout=DEADLINE):
+                    raise support.ChildHung(f"sync_sigint.py never blocked after reporting {line!r}")
+                sigint.signal(signal.SIGINT)
+            else:
+                report = json.loads(line)
+                reports[report.pop("kind")] = report
+        done = sigint.finish(timeout=max(0.1, deadline - time.monotonic()))
+    assert done.returncode == 0, done.stderr
     return reports
 
 
