@@ -2,6 +2,10 @@
 pipes, end of file, and two processes on one end.
 
 Article: 多进程通信, the Pipe subsection (its paragraph and example).
+
+Each claim's main test ends by declaring what it saw (``observed``); the registry's
+verdict must agree.  Tests of one part of a claim that only partly holds pin that part
+and observe nothing.
 """
 
 import threading
@@ -15,37 +19,44 @@ from mpspec.deadlines import DEADLINE, WAIT
 
 
 @pytest.mark.claim("pipe.two-ends")
-def test_pipe_returns_two_connected_ends(ctx):
+def test_pipe_returns_two_connected_ends(ctx, observed):
     """Pipe() returns two distinct Connection objects with send() and recv(); what the
     parent sends into one end, a child receives from the other."""
     ends = ctx.Pipe()
     assert isinstance(ends, tuple) and len(ends) == 2
     parent_end, child_end = ends
-    assert parent_end is not child_end
-    for end in ends:
-        assert isinstance(end, lib.module("connection").Connection)
-        assert callable(end.send) and callable(end.recv)
+    connection = lib.module("connection").Connection
+    two_ends = parent_end is not child_end and all(
+        isinstance(end, connection) and callable(end.send) and callable(end.recv) for end in ends
+    )
     report, report_writer = ctx.Pipe(duplex=False)
     child = ctx.Process(target=pipes.receive_and_report, args=(child_end, report_writer))
     child.start()
     try:
         parent_end.send("into one end")
-        assert support.receive(report) == "into one end"
+        got = support.receive(report)
     finally:
         support.join(child)
+    observed(
+        "holds" if two_ends and got == "into one end" else "does-not-hold",
+        because=f"Pipe() gave {type(parent_end).__name__} and {type(child_end).__name__} "
+        f"(distinct: {parent_end is not child_end}); a child got {got!r} from the other end for 'into one end'",
+    )
 
 
 @pytest.mark.claim("pipe.round-trip")
-def test_what_a_child_sends_the_parent_receives(ctx):
+def test_what_a_child_sends_the_parent_receives(ctx, observed):
     """The article's example: a child sends a non-ASCII string through its end and the
     parent receives an equal string from the other end."""
+    sent = "Pipe 用法 ✓"
     parent_end, child_end = ctx.Pipe()
-    child = ctx.Process(target=pipes.send_and_close, args=(child_end, "Pipe 用法 ✓"))
+    child = ctx.Process(target=pipes.send_and_close, args=(child_end, sent))
     child.start()
     try:
-        assert support.receive(parent_end) == "Pipe 用法 ✓"
+        got = support.receive(parent_end)
     finally:
         support.join(child)
+    observed("holds" if got == sent else "does-not-hold", because=f"the parent got {got!r} for {sent!r}")
 
 
 @pytest.mark.claim("pipe.round-trip")
@@ -67,39 +78,46 @@ def test_the_receiver_gets_a_copy_not_the_senders_object(ctx):
 
 
 @pytest.mark.claim("pipe.duplex-default")
-def test_both_ends_send_and_receive_by_default(ctx):
+def test_both_ends_send_and_receive_by_default(ctx, observed):
     """Both ends of Pipe() are readable and writable: a child receives on its end and
     replies on the same end, and the parent sends and receives on the other."""
     parent_end, child_end = ctx.Pipe()
-    assert (parent_end.readable, parent_end.writable) == (True, True)
-    assert (child_end.readable, child_end.writable) == (True, True)
+    modes = [(end.readable, end.writable) for end in (parent_end, child_end)]
     child = ctx.Process(target=pipes.echo, args=(child_end,))
     child.start()
     try:
         parent_end.send(["there", "and back"])
-        assert support.receive(parent_end) == ["there", "and back"]
+        got = support.receive(parent_end)
     finally:
         support.join(child)
+    observed(
+        "holds" if modes == [(True, True)] * 2 and got == ["there", "and back"] else "does-not-hold",
+        because=f"(readable, writable) of the ends: {modes}; the child echoed {got!r} on the end it received on",
+    )
 
 
 @pytest.mark.claim("pipe.simplex")
-def test_a_simplex_pipe_is_receive_end_then_send_end(ctx):
+def test_a_simplex_pipe_is_receive_end_then_send_end(ctx, observed):
     """Pipe(duplex=False) returns (receive-only end, send-only end): a child sends on the
     second, the parent receives on the first, and using an end the wrong way raises
     OSError."""
     receive_end, send_end = ctx.Pipe(duplex=False)
-    assert (receive_end.readable, receive_end.writable) == (True, False)
-    assert (send_end.readable, send_end.writable) == (False, True)
+    modes = [(end.readable, end.writable) for end in (receive_end, send_end)]
     with pytest.raises(OSError, match="^connection is read-only$"):
         receive_end.send("wrong way")
     with pytest.raises(OSError, match="^connection is write-only$"):
         send_end.recv()
     support.run(ctx, pipes.send_and_close, send_end, "one way")
-    assert support.receive(receive_end) == "one way"
+    got = support.receive(receive_end)
+    observed(
+        "holds" if modes == [(True, False), (False, True)] and got == "one way" else "does-not-hold",
+        because=f"(readable, writable) of the ends, in order: {modes}; the first end received {got!r} "
+        "from a child sending 'one way' on the second",
+    )
 
 
 @pytest.mark.claim("pipe.eof")
-def test_no_eof_while_the_parent_still_holds_the_childs_end(ctx):
+def test_no_eof_while_the_parent_still_holds_the_childs_end(ctx, observed):
     """After the child sent, closed its end and exited, the parent receives the message
     but no EOF while it holds its own copy of the child's end; once it closes that copy,
     recv() raises EOFError."""
@@ -109,8 +127,15 @@ def test_no_eof_while_the_parent_still_holds_the_childs_end(ctx):
     assert parent_end.poll(WAIT) is False  # a recv() here would block forever
     child_end.close()
     assert parent_end.poll(DEADLINE) is True  # readable: end of file
-    with pytest.raises(EOFError):
-        parent_end.recv()
+    try:
+        got = parent_end.recv()
+    except EOFError:
+        got = EOFError
+    observed(
+        "holds" if got is EOFError else "does-not-hold",
+        because="once every copy of the other end was closed and the last message read, recv() "
+        + ("raised EOFError" if got is EOFError else f"returned {got!r}"),
+    )
 
 
 @pytest.mark.claim("pipe.eof")
@@ -213,14 +238,21 @@ def test_writers_sharing_one_end_under_a_lock_deliver_every_message_intact(ctx):
 
 
 @pytest.mark.claim("pipe.concurrent-same-end")
-def test_unguarded_writers_on_one_end_can_corrupt_the_stream(ctx):
+def test_unguarded_writers_on_one_end_can_corrupt_the_stream(ctx, observed):
     """Without a lock, three children each sending 512 KiB messages (far above the
     pipe's atomic write size) on one end at once interleave their bytes: the reader
     meets an unpickling error, a stray object or mixed content."""
     rounds = 3
-    for _ in range(rounds):
+    for n in range(rounds):
         intact, problem = share_send_end(ctx, count=8, size=512 * 1024)
         if problem is not None:
             assert intact < WRITERS * 8
+            # The hazard is real, but it takes messages above the atomic size and a timing
+            # that interleaves them, and (the previous test) a Lock prevents it: partly.
+            observed(
+                "partly",
+                because=f"round {n + 1}: unguarded 512 KiB writers corrupted the stream after {intact} intact "
+                f"of {WRITERS * 8} messages ({problem}); rounds before it delivered every message intact: {n}",
+            )
             return
-    pytest.skip(f"not observed in {rounds} rounds: every 512 KiB message arrived intact")
+    observed.not_shown("unguarded writers corrupting the stream", f"{rounds} rounds of {WRITERS} writers x 8 messages of 512 KiB")
