@@ -47,7 +47,7 @@ def run_main_program(mode, start_method):
 
 
 @pytest.mark.claim("misc.main-importable")
-def test_pool_workers_cannot_find_a_function_of_a_main_module_without_a_file(start_method, verdict):
+def test_pool_workers_cannot_find_a_function_of_a_main_module_without_a_file(start_method, observed):
     """A program run with -c (its __main__ has no file, as at the interactive prompt)
     maps a function it defines: under spawn and forkserver the first worker dies
     unpickling the task with an AttributeError naming the function, and the result is
@@ -55,24 +55,26 @@ def test_pool_workers_cannot_find_a_function_of_a_main_module_without_a_file(sta
     works."""
     got, errors = run_main_program("c", start_method)
     assert got["main_file"] is None
-    if verdict == "holds":
-        assert not got["ready"]
+    if not got["ready"]:
         assert got["first_exitcode"] == support.unreported_exitcode(start_method, 1)
         assert any(e.startswith("AttributeError") and "'double'" in e for e in errors), errors
-    else:
-        assert got["ready"] and got["result"] == [2, 4], (got, errors)
+        observed("holds", because=f"the workers of a -c program died unpickling its function: {errors[0]}")
+    else:  # fork (does not hold), or multiprocess's dill (only partly: see the stdin test)
+        assert got["result"] == [2, 4], (got, errors)
 
 
 @pytest.mark.claim("misc.main-importable")
-def test_pool_workers_of_a_program_read_from_stdin_die_looking_for_its_file(start_method, facts, verdict):
+def test_pool_workers_of_a_program_read_from_stdin_die_looking_for_its_file(start_method, facts, observed):
     """A program fed to `python -` on stdin has __main__.__file__ == "<stdin>": under
     spawn and forkserver every worker dies at start-up trying to run "<cwd>/<stdin>"
     (FileNotFoundError), so the map never completes; in 3.14 the fork server dies of
     it first, and Pool() fails in the parent.  Under fork the map works."""
     got, errors = run_main_program("stdin", start_method)
     assert got["main_file"] == "<stdin>"
-    if verdict == "does-not-hold":
-        assert got["ready"] and got["result"] == [2, 4], (got, errors)
+    if got.get("ready"):
+        assert got["result"] == [2, 4], (got, errors)
+        observed("does-not-hold", because="the workers of a program read from stdin mapped its function: "
+                 f"{got['result']}")
         return
     if facts.library == "billiard" and not any(e.startswith("FileNotFoundError") for e in errors):
         # billiard 4.2 imports a main module without __spec__ by name: the task then fails
@@ -93,7 +95,7 @@ def test_pool_workers_of_a_program_read_from_stdin_die_looking_for_its_file(star
 
 
 @pytest.mark.claim("misc.exception-hierarchy")
-def test_process_error_is_the_base_of_the_documented_exceptions(verdict):
+def test_process_error_is_the_base_of_the_documented_exceptions(observed):
     """ProcessError derives from Exception, and BufferTooShort, AuthenticationError and
     TimeoutError from ProcessError; the library's TimeoutError is not the built-in one.
     Every exception class the library exports derives from ProcessError, except
@@ -106,10 +108,10 @@ def test_process_error_is_the_base_of_the_documented_exceptions(verdict):
     exported = {n: getattr(mp, n) for n in dir(mp) if isinstance(getattr(mp, n), type)}
     exported = {n: c for n, c in exported.items() if issubclass(c, BaseException)}
     outside = sorted(n for n, c in exported.items() if not issubclass(c, mp.ProcessError))
-    if verdict == "holds":
-        assert outside == []
-    else:
-        assert outside and "WorkerLostError" in outside
+    if outside:  # billiard's own additions
+        assert "WorkerLostError" in outside
+    observed("partly" if outside else "holds",
+             because=f"{len(exported)} exported exception classes; not derived from ProcessError: {outside or 'none'}")
 
 
 def raise_by_handshake(server_key, client_key):
@@ -166,16 +168,18 @@ def test_each_exception_is_raised_where_documented_and_caught_as_process_error()
 
 
 @pytest.mark.claim("misc.cpu-count-not-usable")
-def test_cpu_count_counts_the_machine_not_the_cpus_this_process_may_use(facts):
+def test_cpu_count_counts_the_machine_not_the_cpus_this_process_may_use(facts, observed):
     """In a child interpreter pinned to one CPU, cpu_count() still returns the
     machine's count, while the CPUs it may use (sched_getaffinity, and from 3.13
     os.process_cpu_count()) are 1."""
     needs_two_usable_cpus()
     seen, _ = support.script_report("misc_cpu_count.py", "one-cpu")
     assert seen["usable"] == 1
-    assert seen["mp_cpu_count"] == seen["os_cpu_count"] == os.cpu_count() > 1
     if facts.python >= (3, 13):
         assert seen["process_cpu_count"] == 1
+    machine = seen["mp_cpu_count"] == seen["os_cpu_count"] == os.cpu_count() > 1
+    observed("holds" if machine else "does-not-hold",
+             because=f"pinned to 1 CPU, cpu_count() returned {seen['mp_cpu_count']} (the machine: {os.cpu_count()})")
 
 
 # --- freeze_support() ----------------------------------------------------------------
@@ -192,12 +196,16 @@ def test_freeze_support_changes_nothing_in_a_program_that_is_not_frozen():
 
 
 @pytest.mark.claim("misc.freeze-support-noop")
-def test_in_a_simulated_frozen_program_freeze_support_acts_only_from_3_14(verdict):
+def test_in_a_simulated_frozen_program_freeze_support_acts_only_from_3_14(observed):
     """In a frozen program simulated on this platform, the spawned child that calls
     freeze_support() runs its target (exit 7) only where freeze_support() acts off
     Windows (3.14+); before, it goes on through main as the parent would (exit 3)."""
     seen, _ = support.script_report("misc_freeze_support.py", "frozen", env={"MPSPEC_MISC_FROZEN": "with"})
-    assert seen["exitcode"] == (7 if verdict == "partly" else 3)
+    assert seen["exitcode"] in (7, 3)
+    acted = seen["exitcode"] == 7
+    observed("partly" if acted else "holds",
+             because=f"in a simulated frozen program off Windows the child that called freeze_support() "
+             + ("ran its target (exit 7): it acts" if acted else "went on through main (exit 3): it did nothing"))
 
 
 @pytest.mark.claim("misc.freeze-support-noop")
@@ -213,12 +221,14 @@ def test_a_frozen_program_without_freeze_support_runs_main_again_in_its_child():
 
 
 @pytest.mark.claim("misc.logging-mixed")
-def test_a_handlers_lock_belongs_to_each_process():
+def test_a_handlers_lock_belongs_to_each_process(observed):
     """The handler log_to_stderr() installs is guarded by a thread RLock: while the
     parent holds it, a fork child takes its own copy at once."""
     seen, _ = support.script_report("misc_logging_lock.py")
-    assert seen["lock_type"].split(".")[0] in ("_thread", "threading"), seen
-    assert seen["child_exitcode"] == 0
+    own = seen["lock_type"].split(".")[0] in ("_thread", "threading") and seen["child_exitcode"] == 0
+    observed("holds" if own else "does-not-hold",
+             because=f"the handler's lock is a {seen['lock_type']}; a fork child took it while the parent held it: "
+             f"exitcode {seen['child_exitcode']}")
 
 
 WRITERS = "ABCD"
@@ -255,12 +265,12 @@ def read_pipe_until_eof(fd, deadline):
 
 
 @pytest.mark.claim("misc.logging-mixed")
-def test_records_several_processes_log_to_one_pipe_can_mix():
+def test_records_several_processes_log_to_one_pipe_can_mix(observed):
     """Four children log 100 kB records (longer than a pipe's buffer) through stream
     handlers of their own to one pipe at the same time: some lines the parent reads
     are not one record (several tries at most)."""
     size, count = 100_000, 5
-    for _ in range(3):
+    for round_ in range(3):
         read_end, write_end = os.pipe()
         try:
             go, writers = log_from_four_children("pipe", write_end, size, count)
@@ -278,9 +288,11 @@ def test_records_several_processes_log_to_one_pipe_can_mix():
         text = data.decode()
         assert sorted(set(text) - {"\n"}) == sorted(WRITERS)
         assert len(text) == len(WRITERS) * count * (size + 1)  # nothing lost
-        if mixed_lines(text, size):
+        mixed = mixed_lines(text, size)
+        if mixed:
+            observed("holds", because=f"round {round_ + 1}: {len(mixed)} lines read from the pipe were not one record")
             return
-    pytest.skip("hazard not shown: 3 rounds of 4 writers x 5 records of 100 kB came out whole")
+    observed.not_shown("records of several processes mixed in one pipe", "3 rounds of 4 writers x 5 records of 100 kB")
 
 
 @pytest.mark.claim("misc.logging-mixed")
@@ -306,28 +318,26 @@ def test_a_file_handler_keeps_each_record_whole_here(tmp_path):
 
 
 @pytest.mark.claim("misc.get-logger-defaults")
-def test_get_logger_starts_with_no_level_no_handler_and_no_propagation(verdict):
+def test_get_logger_starts_with_no_level_no_handler_and_no_propagation(observed):
     """In a fresh interpreter get_logger() creates the library's logger (the logging
     module's logger of that name) with level NOTSET, no handler and propagate 0: a
     root handler does not see its WARNING, which logging's last-resort handler prints
     bare on stderr."""
     seen, done = support.script_report("misc_logger_defaults.py")
-    name = "multiprocess" if verdict == "partly" else "multiprocessing"
-    assert seen == {
-        "existed_before": False,
-        "name": name,
-        "level": logging.NOTSET,
-        "handlers": [],
-        "propagate": "0",
-        "is_logging_logger": True,
-        "same_again": True,
-        "root_saw": [],
-    }
+    name = seen.get("name")
+    assert name in ("multiprocessing", "multiprocess"), seen
+    assert (seen["existed_before"], seen["is_logging_logger"], seen["same_again"]) == (False, True, True), seen
+    defaults = {key: seen[key] for key in ("level", "handlers", "propagate", "root_saw")}
     assert "sent to the multiprocessing logger" in done.stderr.splitlines()
+    because = f"get_logger() made the logger {name!r}: {defaults}"
+    if defaults != {"level": logging.NOTSET, "handlers": [], "propagate": "0", "root_saw": []}:
+        observed("does-not-hold", because=because)
+    else:  # multiprocess's logger has another name
+        observed("holds" if name == "multiprocessing" else "partly", because=because)
 
 
 @pytest.mark.claim("misc.logger-windows-level-only")
-def test_children_inherit_the_loggers_level_and_nothing_else(start_method, verdict):
+def test_children_inherit_the_loggers_level_and_nothing_else(start_method, observed):
     """A child reports its multiprocessing logger, first after the parent added a
     handler and a filter and turned propagation on, then after the parent set the
     level to ERROR and called log_to_stderr(): a spawned child gets the (effective)
@@ -335,12 +345,14 @@ def test_children_inherit_the_loggers_level_and_nothing_else(start_method, verdi
     logger."""
     seen, _ = support.script_report("misc_logger_inheritance.py", start_method)
     name = seen["parent"]["name"]
-    if verdict == "does-not-hold":
+    if seen["customised"]["handlers"]:  # the parent's handler came along: the whole logger
         assert seen["customised"] == {
             "name": name, "level": logging.NOTSET, "handlers": ["NullHandler"], "formats": [None],
             "filters": 1, "propagate": True,
         }
         assert seen["log_to_stderr"] == seen["parent"]
+        observed("does-not-hold", because=f"the child's logger had the parent's handler, filter and propagation: "
+                 f"{seen['customised']}")
     else:
         assert seen["customised"] == {
             "name": name, "level": logging.WARNING, "handlers": [], "formats": [],
@@ -350,11 +362,16 @@ def test_children_inherit_the_loggers_level_and_nothing_else(start_method, verdi
             "name": name, "level": logging.ERROR, "handlers": ["StreamHandler"],
             "formats": [DEFAULT_FORMAT], "filters": 0, "propagate": False,
         }
+        # The parent's logger was NOTSET: a child given only that level would be NOTSET.
+        effective = seen["customised"]["level"] != logging.NOTSET
+        observed("partly" if effective else "holds",
+                 because=f"the child got level {logging.getLevelName(seen['customised']['level'])} for the parent's "
+                 "NOTSET and none of its handler, filter or propagation; after log_to_stderr() a stderr handler too")
     assert seen["parent"]["level"] == logging.ERROR and seen["parent"]["filters"] == 1
 
 
 @pytest.mark.claim("misc.log-to-stderr-format")
-def test_log_to_stderr_returns_the_logger_with_a_stderr_handler_in_the_documented_format(verdict):
+def test_log_to_stderr_returns_the_logger_with_a_stderr_handler_in_the_documented_format(observed):
     """log_to_stderr() returns get_logger()'s logger, level untouched, with one
     StreamHandler on sys.stderr in the documented format; its WARNING "doomed" prints
     "[WARNING/MainProcess] doomed", and a fork child named Worker-7 signs its lines
@@ -365,10 +382,15 @@ def test_log_to_stderr_returns_the_logger_with_a_stderr_handler_in_the_documente
     assert seen["formats"] == [DEFAULT_FORMAT]
     lines = done.stderr.splitlines()
     assert "[WARNING/MainProcess] doomed" in lines
-    if "child_exitcode" in seen:
-        assert seen["child_exitcode"] == 0
-        child_name = "Worker-7" if verdict == "holds" else "MainProcess"
-        assert f"[WARNING/{child_name}] from the child" in lines
+    because = f"one StreamHandler on stderr in {seen['formats'][0]!r}; the main process's WARNING printed as the docs show"
+    if "child_exitcode" not in seen:  # no fork here
+        observed("holds", because=because)
+        return
+    assert seen["child_exitcode"] == 0
+    signed = [line for line in lines if line.endswith("] from the child")]
+    assert signed in (["[WARNING/Worker-7] from the child"], ["[WARNING/MainProcess] from the child"]), lines
+    observed("holds" if signed == ["[WARNING/Worker-7] from the child"] else "partly",
+             because=f"{because}; the child Worker-7's line: {signed[0]!r}")
 
 
 # --- Logging: the example session ---------------------------------------------------
@@ -396,7 +418,7 @@ def manager_log_patterns(facts, library):
 
 
 @pytest.mark.claim("misc.log-manager-lifecycle")
-def test_a_managers_life_is_logged_at_info(start_method, facts):
+def test_a_managers_life_is_logged_at_info(start_method, facts, observed):
     """The docs' session as a program: log_to_stderr() at INFO, a Manager created and
     deleted.  The manager's start, temp directory, address, the shutdown message and
     its exit with exitcode 0 are logged; the docs' "manager exiting with exitcode 0"
@@ -411,7 +433,7 @@ def test_a_managers_life_is_logged_at_info(start_method, facts):
         assert found, f"no line matches {regex.pattern!r} in:\n{done.stderr}"
         where[pattern] = found[0]
     assert lines[0] == "[WARNING/MainProcess] doomed"
-    assert not any("manager exiting" in line for line in lines)
+    docs_last_line = [line for line in lines if "manager exiting with exitcode 0" in line]
     if facts.library == "multiprocessing":
         assert ("/sock-" if facts.python >= (3, 14) else "/listener-") in seen["address"]
     shutdown = next(i for i, line in enumerate(lines) if line.endswith("sending shutdown message to manager"))
@@ -422,13 +444,16 @@ def test_a_managers_life_is_logged_at_info(start_method, facts):
         assert shutdown > marker  # no reference counting: shut down only at exit
     else:
         assert shutdown < marker
+    observed("holds" if docs_last_line else "partly",
+             because=f"the manager's start, temp directory, address, shutdown message and exit were logged; "
+             f"the docs' 'manager exiting with exitcode 0' {'was' if docs_last_line else 'was not'}")
 
 
 # --- multiprocessing.dummy ------------------------------------------------------------
 
 
 @pytest.mark.claim("misc.dummy-threads")
-def test_dummy_offers_the_api_on_threads_of_this_process(verdict):
+def test_dummy_offers_the_api_on_threads_of_this_process(observed):
     """dummy.Process is a Thread whose target runs in this process (exitcode 0 once
     done), dummy.Queue is queue.Queue, current_process() is the current thread, and
     Pool() is a ThreadPool whose map, even of a lambda, runs in this process."""
@@ -442,38 +467,41 @@ def test_dummy_offers_the_api_on_threads_of_this_process(verdict):
     assert ran == [(os.getpid(), worker.ident)] and worker.ident != threading.get_ident()
     assert dummy.Queue is queue.Queue
     assert dummy.current_process() is threading.current_thread()
-    if verdict == "partly":
-        with pytest.raises(AttributeError):
-            dummy.Pool(2)
+    try:
+        pool = dummy.Pool(2)
+    except AttributeError as error:  # billiard's ThreadPool cannot be created
+        observed("partly", because=f"dummy's Process, Queue and current_process work on threads; Pool(2) raised "
+                 f"AttributeError: {error}")
         return
-    pool = dummy.Pool(2)
     try:
         assert isinstance(pool, lib.module("pool").ThreadPool)
-        assert pool.map(lambda _: os.getpid(), range(6)) == [os.getpid()] * 6
+        pids = pool.map(lambda _: os.getpid(), range(6))
     finally:
         pool.terminate()
         pool.join()
+    observed("holds" if pids == [os.getpid()] * 6 else "does-not-hold",
+             because=f"dummy's Process, Queue and current_process work on threads; Pool(2) mapped a lambda in "
+             f"{'this process' if pids == [os.getpid()] * 6 else 'other processes'}")
 
 
 # --- ThreadPool -------------------------------------------------------------------------
 
 
 @pytest.mark.claim("misc.threadpool-interface")
-def test_a_thread_pool_runs_pools_methods_on_threads_of_this_process(verdict):
+def test_a_thread_pool_runs_pools_methods_on_threads_of_this_process(observed):
     """Every Pool method of a ThreadPool(2) gives the right results, its tasks run in
     this process on the pool's own threads, and its initializer runs once in each of
     the two worker threads."""
     ThreadPool = lib.module("pool").ThreadPool
     calls = []
-    if verdict == "does-not-hold":
-        with pytest.raises(AttributeError):
-            ThreadPool(2, misc.note_initialised, (calls, "init"))
+    try:
+        pool = ThreadPool(2, misc.note_initialised, (calls, "init"))
+    except AttributeError as error:
+        observed("does-not-hold", because=f"ThreadPool(2) raised AttributeError: {error}")
         return
-    pool = ThreadPool(2, misc.note_initialised, (calls, "init"))
     try:
         ran_on = pool.map(misc.pid_and_thread, range(20))
-        assert {pid for pid, _ in ran_on} == {os.getpid()}
-        assert {t for _, t in ran_on} <= {w.ident for w in pool._pool}
+        on_threads = {pid for pid, _ in ran_on} == {os.getpid()} and {t for _, t in ran_on} <= {w.ident for w in pool._pool}
         assert support.wait_until(lambda: len(calls) == 2)
         assert sorted(t for _, t in calls) == sorted(w.ident for w in pool._pool)
         assert pool.apply(misc.triple, (2,)) == 6
@@ -488,11 +516,14 @@ def test_a_thread_pool_runs_pools_methods_on_threads_of_this_process(verdict):
         pool.join()
     finally:
         pool.terminate()
+    observed("holds" if on_threads else "does-not-hold",
+             because=f"every Pool method gave the right results; the tasks ran in "
+             f"{'this process, on the pool' if on_threads else 'other processes or threads than the pool'}'s threads")
 
 
 @pytest.mark.claim("misc.threadpool-interface")
 @pytest.mark.parametrize("keyword", ["maxtasksperchild", "context"])
-def test_a_thread_pool_refuses_maxtasksperchild_and_context(verdict, keyword):
+def test_a_thread_pool_refuses_maxtasksperchild_and_context(keyword):
     """ThreadPool(2, maxtasksperchild=1) and ThreadPool(2, context=...) raise
     TypeError; the half-made pool's __del__ then reports an ignored AttributeError
     (it has no _state) where Pool has a __del__."""
@@ -517,17 +548,18 @@ def test_a_thread_pool_refuses_maxtasksperchild_and_context(verdict, keyword):
 
 
 @pytest.mark.claim("misc.threadpool-interface")
-def test_a_thread_pool_without_a_size_has_a_thread_per_cpu(facts, verdict):
+def test_a_thread_pool_without_a_size_has_a_thread_per_cpu(facts, observed):
     """In a child interpreter pinned to one CPU, ThreadPool() starts os.cpu_count()
     threads up to 3.12 and os.process_cpu_count() (here 1) from 3.13."""
     needs_two_usable_cpus()
     seen, _ = support.script_report("misc_cpu_count.py", "one-cpu")
-    if verdict == "does-not-hold":
-        assert seen["thread_pool"] == "AttributeError"
-    elif facts.python >= (3, 13):
-        assert seen["thread_pool"] == seen["process_cpu_count"] == 1
-    else:
-        assert seen["thread_pool"] == os.cpu_count() > 1
+    if seen["thread_pool"] == "AttributeError":
+        observed("does-not-hold", because="ThreadPool() raised AttributeError")
+        return
+    documented = seen["process_cpu_count"] if facts.python >= (3, 13) else os.cpu_count()
+    observed("holds" if seen["thread_pool"] == documented else "does-not-hold",
+             because=f"pinned to 1 CPU, ThreadPool() started {seen['thread_pool']} threads "
+             f"({'os.process_cpu_count()' if facts.python >= (3, 13) else 'os.cpu_count()'}: {documented})")
 
 
 @pytest.mark.claim("misc.threadpool-must-close")
@@ -548,15 +580,24 @@ def test_an_unclosed_thread_pool_keeps_its_threads_until_released():
 
 
 @pytest.mark.claim("misc.threadpool-must-close")
-def test_an_unclosed_thread_pool_with_a_running_task_does_not_hang_the_exit():
+def test_an_unclosed_thread_pool_with_a_running_task_does_not_hang_the_exit(observed):
     """A program that exits leaving a ThreadPool unclosed, with a task that would run
     for twice the deadline, finishes at once: the atexit finalizer terminates the
     pool, and the docs' hang at finalization does not happen here."""
     started = time.monotonic()
-    done = support.run_script("misc_threadpool_exit.py", timeout=DEADLINE)
+    try:
+        done = support.run_script("misc_threadpool_exit.py", timeout=DEADLINE)
+    except support.ChildHung:
+        observed("holds", because=f"the program left a ThreadPool unclosed with a task running, and was still "
+                 f"exiting after {DEADLINE:g} s")
+        return
+    took = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["main done"]
-    assert time.monotonic() - started < DEADLINE
+    # The claim's warning (a hang at finalization) is the part that does not hold.
+    observed("partly" if took < DEADLINE else "holds",
+             because=f"the program left a ThreadPool unclosed with a task of {2 * DEADLINE:g} s running, and "
+             f"exited after {took:.2f} s")
 
 
 # --- What's New in 3.13: PYTHON_CPU_COUNT and -X cpu_count ----------------------------
@@ -568,7 +609,7 @@ def test_an_unclosed_thread_pool_with_a_running_task_does_not_hang_the_exit():
     [{"env": {"PYTHON_CPU_COUNT": "3"}}, {"options": ("-X", "cpu_count=3")}],
     ids=["PYTHON_CPU_COUNT", "X-cpu_count"],
 )
-def test_python_cpu_count_and_x_cpu_count_override_the_counts_and_pool_sizes(facts, override):
+def test_python_cpu_count_and_x_cpu_count_override_the_counts_and_pool_sizes(facts, override, observed):
     """In child interpreters pinned to one CPU, PYTHON_CPU_COUNT=3 and -X cpu_count=3
     each make os.cpu_count(), os.process_cpu_count() and cpu_count() return 3, and
     Pool() and ThreadPool() start 3 workers."""
@@ -578,4 +619,4 @@ def test_python_cpu_count_and_x_cpu_count_override_the_counts_and_pool_sizes(fac
         "thread_pool": "AttributeError" if facts.library == "billiard" else 3,  # cannot be created
     }
     seen, _ = support.script_report("misc_cpu_count.py", "one-cpu", **override)
-    assert seen == expected
+    observed("holds" if seen == expected else "does-not-hold", because=f"with {override} pinned to 1 CPU: {seen}")
