@@ -78,7 +78,8 @@ def test_the_article_example_prints_each_double_once_in_any_order(start_method, 
         assert sorted(printed, key=int) == ["0", "2", "4", "6"]
     disordered = [n for n, printed in enumerate(rounds, 1) if printed != ["0", "2", "4", "6"]]
     if not disordered:
-        observed.not_shown("the example printing the doubles out of the order 0 2 4 6", f"{len(rounds)} run{'s' if len(rounds) > 1 else ''} of the example")
+        runs = f"{len(rounds)} run{'s' if len(rounds) > 1 else ''} of the example"
+        observed.not_shown("the example printing the doubles out of the order 0 2 4 6", runs)
     observed(
         "partly",
         because=f"every run printed all four doubles, but {len(disordered)} of {len(rounds)} runs out of the order "
