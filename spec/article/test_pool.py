@@ -332,11 +332,18 @@ def state(worker):
         return "gone"
 
 
-def parent_of(worker):
-    try:
-        return worker.ppid()
-    except psutil.NoSuchProcess:
-        return None
+def settled(worker):
+    """A worker's state once it has settled after close(): "gone", or a zombie of this
+    process (only join() reaps it); None while it is still alive or a zombie that the
+    fork server, its parent, has yet to reap."""
+    status = state(worker)
+    if status == psutil.STATUS_ZOMBIE:
+        try:
+            ours = worker.ppid() == os.getpid()
+        except psutil.NoSuchProcess:
+            return None
+        return status if ours else None
+    return status if status == "gone" else None
 
 
 @pytest.mark.claim("pool.idle-workers")
@@ -356,14 +363,8 @@ def test_after_close_the_workers_are_zombies_until_join_unless_the_fork_server_r
             assert parents == {os.getpid()}
         idle = [state(w) for w in workers]  # every task done, the pool still running
         pool.close()
-        # Ours stay zombies until join() reaps them; the fork server reaps its own.
-        settled = {psutil.STATUS_ZOMBIE: os.getpid(), "gone": None}
-
-        def after_close():
-            return [(s, parent_of(w) if s == psutil.STATUS_ZOMBIE else None) for w, s in ((w, state(w)) for w in workers)]
-
-        assert support.wait_until(lambda: all(settled.get(s, False) == p for s, p in after_close())), after_close()
-        closed = [s for s, _ in after_close()]
+        assert support.wait_until(lambda: None not in [settled(w) for w in workers]), [state(w) for w in workers]
+        closed = [settled(w) for w in workers]
         pool.join()
         assert [state(w) for w in workers] == ["gone"] * 2
         assert [w.exitcode for w in pool._pool] == [support.unreported_exitcode(start_method, 0)] * 2
