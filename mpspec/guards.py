@@ -57,6 +57,7 @@ import pytest
 
 from mpspec import isolation, lib, support
 from mpspec.deadlines import DEADLINE
+from mpspec.items import is_spec_item
 
 GUARD_DIR = "MPSPEC_GUARD_DIR"
 # A test with a few DEADLINE waits still fails with its own message first.
@@ -604,9 +605,7 @@ class _Watchdog:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    from mpspec.plugin import _is_spec_item
-
-    if not _is_spec_item(item):
+    if not is_spec_item(item):
         yield
         return
     interrupt = item.config._mpspec_signal_ready and threading.current_thread() is threading.main_thread()

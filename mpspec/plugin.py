@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from mpspec import children, env, lib, registry, support
+from mpspec.items import is_spec_item
 from mpspec.registry import ALL_METHODS, ANY, CLAIMS, NOT_APPLICABLE
-
-SPEC_DIR = "spec"
 
 # The leak guard, the hang guard and the resource-tracker check (mpspec/guards.py);
 # the order of the tests under -n (mpspec/schedule.py).
@@ -166,15 +165,6 @@ def _state(config) -> SpecState:
     return config.stash[STATE]
 
 
-def _is_spec_item(item) -> bool:
-    """Tests under <rootdir>/spec are spec tests; others (the self-tests) are not."""
-    try:
-        rel = Path(str(item.path)).resolve().relative_to(Path(str(item.config.rootpath)).resolve())
-    except ValueError:
-        return False
-    return rel.parts[:1] == (SPEC_DIR,)
-
-
 def _claim_ids(item):
     return [cid for mark in item.iter_markers("claim") for cid in mark.args]
 
@@ -226,7 +216,7 @@ def pytest_collection_modifyitems(session, config, items):
     state = _state(config)
     problems, keep, drop = [], [], []
     for item in items:
-        if not _is_spec_item(item):
+        if not is_spec_item(item):
             keep.append(item)
             continue
         ids = _claim_ids(item)
