@@ -154,7 +154,8 @@ def pytest_configure(config):
         # nothing.  Give the run a foreground program's handler, as Python installs it.
         signal.signal(signal.SIGINT, signal.default_int_handler)
     config.stash[STATE] = SpecState(config)
-    children.start_session(lib.mp)  # no __main__ re-run in children, forkserver preload
+    children.start_session(lib.mp, lib.name())  # no __main__ re-run in children, forkserver preload
+    support.profile_scripts()  # opt-in (MPSPEC_PROFILE): the child interpreters too
 
 
 def pytest_unconfigure(config):

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from mpspec import lib
+from mpspec import children, lib
 from mpspec.deadlines import DEADLINE  # noqa: F401 (re-exported for tests)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,6 +169,28 @@ def run_script(name: str, *args, optimize: bool = False, options=(), timeout: fl
         proc.communicate()
         raise ChildHung(f"{' '.join(cmd)} did not finish within {timeout:g} s") from exc
     return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
+
+
+def profile_scripts():
+    """Opt-in profiling (MPSPEC_PROFILE, see mpspec.children): record each child
+    interpreter that ``run_script`` runs.  Called by the plugin at the session's start."""
+    global run_script
+    original = run_script
+    if not children.profile_path() or getattr(original, "_mpspec_profiled", False):
+        return
+
+    def profiled_run_script(*args, **kwargs):
+        began = time.monotonic()
+        try:
+            return original(*args, **kwargs)
+        except ChildHung:
+            children.record("wait", what="script deadline", seconds=time.monotonic() - began)
+            raise
+        finally:
+            children.record("interpreter", script=str(args[0]) if args else "", seconds=time.monotonic() - began)
+
+    profiled_run_script._mpspec_profiled = True
+    run_script = profiled_run_script
 
 
 @contextlib.contextmanager
