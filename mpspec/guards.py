@@ -51,6 +51,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import List, Optional, Set, Tuple
 
 import psutil
 import pytest
@@ -65,6 +66,24 @@ DEFAULT_TEST_DEADLINE = float(os.environ.get("MPSPEC_TEST_DEADLINE", 3 * DEADLIN
 LIBRARIES = ("multiprocessing", "multiprocess", "billiard")
 TRACKER_WARNING = "resource_tracker:"
 TMP_PREFIX = "tmp-"  # each test process's temp dir in the guard directory: tmp-gw0, tmp-main
+
+# The run's state (config.stash): the options, read by every process...
+TEST_DEADLINE = pytest.StashKey[float]()
+SHUFFLE = pytest.StashKey[Optional[int]]()  # also read by mpspec/schedule.py
+SIGNAL_READY = pytest.StashKey[bool]()  # the hang guard can interrupt the test
+# ...what the controller (or the only process) notes at the session's start...
+ISOLATION = pytest.StashKey[str]()  # "" (a /dev/shm of the run's own) or why not
+SHM_BEFORE = pytest.StashKey[Optional[Set[str]]]()
+RUN_DIR = pytest.StashKey[str]()  # the guard directory (GUARD_DIR)
+# ...and finds at its end (the run fails; the terminal summary names them).
+TEMP_LEFT = pytest.StashKey[List[str]]()
+TRACKER_WARNINGS = pytest.StashKey[List[str]]()
+SHM_LEFT = pytest.StashKey[List[Tuple[str, List[str]]]]()
+# Each test's (item.stash): its process tree before teardown; what the hang guard saw.
+TREE = pytest.StashKey[list]()
+HANG_TREE = pytest.StashKey[List[str]]()
+HANG_KILLED = pytest.StashKey[List[str]]()
+HANG_RAISED = pytest.StashKey[bool]()
 
 
 def _positive_float(flag):
@@ -106,12 +125,12 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     raw = config.getoption("spec_test_deadline")
-    config._mpspec_test_deadline = (
+    config.stash[TEST_DEADLINE] = (
         DEFAULT_TEST_DEADLINE if raw is None else _positive_float("--spec-test-deadline")(raw)
     )
     raw = config.getoption("spec_shuffle")
-    config._mpspec_shuffle = None if raw is None else _seed(raw)
-    config._mpspec_signal_ready = _install_handler()
+    config.stash[SHUFFLE] = None if raw is None else _seed(raw)
+    config.stash[SIGNAL_READY] = _install_handler()
 
 
 def pytest_report_header(config):
@@ -119,9 +138,9 @@ def pytest_report_header(config):
     lines = []
     if mutant:
         lines.append(f"mpspec: MUTANT {mutant} IS ACTIVE (mutation self-check run)")
-    if config._mpspec_shuffle is not None:
-        lines.append(f"mpspec: random order, --spec-shuffle {config._mpspec_shuffle}")
-    why = getattr(config, "_mpspec_isolation", None)
+    if config.stash[SHUFFLE] is not None:
+        lines.append(f"mpspec: random order, --spec-shuffle {config.stash[SHUFFLE]}")
+    why = config.stash.get(ISOLATION, None)
     if why == "":
         lines.append("mpspec: this run has a /dev/shm and temp dirs of its own (another run beside it cannot disturb it)")
     elif why is not None:
@@ -132,8 +151,8 @@ def pytest_report_header(config):
 
 @pytest.hookimpl(tryfirst=True)  # before the plugin deselects and writes the inventory
 def pytest_collection_modifyitems(session, config, items):
-    if config._mpspec_shuffle is not None:
-        random.Random(config._mpspec_shuffle).shuffle(items)
+    if config.stash[SHUFFLE] is not None:
+        random.Random(config.stash[SHUFFLE]).shuffle(items)
 
 
 # --- the process tree ---------------------------------------------------------
@@ -340,7 +359,7 @@ def reap():
 def pytest_runtest_teardown(item, nextitem):
     """Note the test's process tree before its fixtures are torn down: a fixture that
     stops a child can orphan the child's own children, which then leave the tree."""
-    item._mpspec_tree = stray_processes()
+    item.stash[TREE] = stray_processes()
     yield
 
 
@@ -436,15 +455,15 @@ def _mpspec_leak_guard(request):
     if shm_before is not None:
         note_new_shm(request.node.nodeid, shm_before)
     leftovers = settle(stray_processes())
-    leftovers += settle(_orphans(getattr(request.node, "_mpspec_tree", []), leftovers))
+    leftovers += settle(_orphans(request.node.stash.get(TREE, []), leftovers))
     # One that ended by itself since it was seen was finishing, not leaked.
     leftovers = [p for p in leftovers if _still_there(p)]
     problems = []
     if leftovers:
         seen = kill_tree(leftovers)
         problems.append(f"the test leaked {len(seen)} process(es), now killed: " + "; ".join(seen))
-    tree = getattr(request.node, "_mpspec_hang_tree", None)
-    if tree is not None and not getattr(request.node, "_mpspec_hang_raised", False):
+    tree = request.node.stash.get(HANG_TREE, None)
+    if tree is not None and not request.node.stash.get(HANG_RAISED, False):
         problems.append("the test ran past its deadline (hang guard); its child tree then: " + "; ".join(tree))
     if "ctx" not in request.fixturenames:  # ctx checks its own tests
         feeders = support.lingering_feeder_threads()
@@ -535,7 +554,7 @@ def _on_signal(signum, frame):
     watchdog = _CURRENT.get("watchdog")
     if watchdog is not None and watchdog.armed and watchdog.pending:
         watchdog.pending = False
-        watchdog.item._mpspec_hang_raised = True
+        watchdog.item.stash[HANG_RAISED] = True
         raise HangGuardFired(watchdog.message())
 
 
@@ -583,11 +602,11 @@ class _Watchdog:
         if self.stop.wait(self.seconds):
             return
         self.tree = [describe(p) for p in stray_processes()]
-        self.item._mpspec_hang_tree = self.tree
+        self.item.stash[HANG_TREE] = self.tree
         self._interrupt()
         while not self.stop.wait(self.GRACE):
             self.killed += kill_tree(stray_processes())
-            self.item._mpspec_hang_killed = self.killed
+            self.item.stash[HANG_KILLED] = self.killed
             self._interrupt()
 
     def __enter__(self):
@@ -608,8 +627,8 @@ def pytest_runtest_call(item):
     if not is_spec_item(item):
         yield
         return
-    interrupt = item.config._mpspec_signal_ready and threading.current_thread() is threading.main_thread()
-    with _Watchdog(item, item.config._mpspec_test_deadline, interrupt):
+    interrupt = item.config.stash[SIGNAL_READY] and threading.current_thread() is threading.main_thread()
+    with _Watchdog(item, item.config.stash[TEST_DEADLINE], interrupt):
         yield
 
 
@@ -635,13 +654,13 @@ def pytest_sessionstart(session):
     config = session.config
     if not hasattr(config, "workerinput"):
         # A /dev/shm of the run's own (mpspec/isolation.py): before any worker starts.
-        config._mpspec_isolation = isolation.private_shm()
+        config.stash[ISOLATION] = isolation.private_shm()
         # MPSPEC_SHM_GUARD=0 turns the /dev/shm check off (some self-tests).
-        config._mpspec_shm_before = shm_entries() if shm_guard_on() else None
+        config.stash[SHM_BEFORE] = shm_entries() if shm_guard_on() else None
         # The directory where every test process of this run logs its resource tracker
         # and has its temp dir.
-        config._mpspec_guard_dir = tempfile.mkdtemp(prefix="mpspec-guard-")
-        os.environ[GUARD_DIR] = config._mpspec_guard_dir
+        config.stash[RUN_DIR] = tempfile.mkdtemp(prefix="mpspec-guard-")
+        os.environ[GUARD_DIR] = config.stash[RUN_DIR]
     directory = os.environ.get(GUARD_DIR)
     if _runs_tests(config) and directory:
         worker = getattr(config, "workerinput", {}).get("workerid", "main")
@@ -866,7 +885,7 @@ def pytest_sessionfinish(session, exitstatus):
     if _runs_tests(config):
         stop_helpers()
         remove_own_temp_dirs()
-    directory = getattr(config, "_mpspec_guard_dir", None)
+    directory = config.stash.get(RUN_DIR, None)
     if directory is None:
         return
     warnings = tracker_warnings(directory)
@@ -874,36 +893,36 @@ def pytest_sessionfinish(session, exitstatus):
     temp_left = run_temp_leftovers(directory)
     shutil.rmtree(directory, ignore_errors=True)
     if temp_left:
-        config._mpspec_temp_left = temp_left
+        config.stash[TEMP_LEFT] = temp_left
         if session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if warnings:
-        config._mpspec_tracker_warnings = warnings
+        config.stash[TRACKER_WARNINGS] = warnings
         if session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    before = getattr(config, "_mpspec_shm_before", None)
+    before = config.stash.get(SHM_BEFORE, None)
     if before is not None:
         left = shm_left_behind(before)
         if left:
             remove_shm(left)
-            config._mpspec_shm_left = [(name, origins.get(name, [])) for name in left]
+            config.stash[SHM_LEFT] = [(name, origins.get(name, [])) for name in left]
             if session.exitstatus == 0:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    temp_left = getattr(config, "_mpspec_temp_left", None)
+    temp_left = config.stash.get(TEMP_LEFT, None)
     if temp_left:
         terminalreporter.write_sep("=", f"temp dirs: the run left {len(temp_left)} entr(ies) outside any test, now removed (the run fails)", red=True)
         for path in temp_left:
             terminalreporter.write_line(path)
-    left = getattr(config, "_mpspec_shm_left", None)
+    left = config.stash.get(SHM_LEFT, None)
     if left:
         terminalreporter.write_sep("=", f"/dev/shm: the run left {len(left)} entr(ies), now removed (the run fails)", red=True)
         for name, tests in left:
             seen = "appeared during " + " or ".join(tests) if tests else "appeared outside any test"
             terminalreporter.write_line(f"{SHM}/{name} ({seen})")
-    warnings = getattr(config, "_mpspec_tracker_warnings", None)
+    warnings = config.stash.get(TRACKER_WARNINGS, None)
     if warnings:
         terminalreporter.write_sep("=", "resource tracker: leaked resources (the run fails)", red=True)
         for line in warnings:

@@ -33,6 +33,8 @@ import time
 
 import pytest
 
+from mpspec.guards import SHUFFLE
+
 DEFAULT_DIST = "worksteal"
 CACHE_KEY = "mpspec/durations"
 CHOSEN = pytest.StashKey[bool]()
@@ -145,7 +147,7 @@ def pytest_configure(config):
 def _reorders(config) -> bool:
     """Whether the controller may reorder: the spec chose the distribution and no
     --spec-shuffle asked for a random order (mpspec/guards.py)."""
-    return config.stash.get(CHOSEN, False) and getattr(config, "_mpspec_shuffle", None) is None
+    return config.stash.get(CHOSEN, False) and config.stash.get(SHUFFLE, None) is None
 
 
 def pytest_report_header(config):
