@@ -17,9 +17,9 @@ from mpspec import children, env, lib, registry, support
 from mpspec.items import is_spec_item
 from mpspec.registry import ALL_METHODS, ANY, CLAIMS, NOT_APPLICABLE
 
-# The leak guard, the hang guard and the resource-tracker check (mpspec/guards.py);
+# The guards: the leak guard, the hang guard, the run's checks (mpspec/guards/);
 # the order of the tests under -n (mpspec/schedule.py).
-pytest_plugins = ["mpspec.guards", "mpspec.schedule"]
+pytest_plugins = ["mpspec.guards.options", "mpspec.guards.hooks", "mpspec.schedule"]
 
 
 def pytest_addoption(parser):

@@ -33,7 +33,7 @@ import time
 
 import pytest
 
-from mpspec.guards import SHUFFLE
+from mpspec.guards.options import SHUFFLE
 
 DEFAULT_DIST = "worksteal"
 CACHE_KEY = "mpspec/durations"
@@ -146,7 +146,7 @@ def pytest_configure(config):
 
 def _reorders(config) -> bool:
     """Whether the controller may reorder: the spec chose the distribution and no
-    --spec-shuffle asked for a random order (mpspec/guards.py)."""
+    --spec-shuffle asked for a random order (mpspec/guards/options.py)."""
     return config.stash.get(CHOSEN, False) and config.stash.get(SHUFFLE, None) is None
 
 
