@@ -15,7 +15,11 @@ import time
 
 import psutil
 
-LIBRARIES = ("multiprocessing", "multiprocess", "billiard")
+from mpspec import lib
+
+# The multiprocessing libraries whose helpers and children the guards know (loky
+# replaces only the executor and runs on the standard multiprocessing).
+LIBRARIES = tuple(name for name in lib.IMPLS if name not in lib.EXECUTOR_ONLY)
 
 
 def helper_pids():
