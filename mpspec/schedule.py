@@ -38,6 +38,7 @@ from mpspec.guards.options import SHUFFLE
 DEFAULT_DIST = "worksteal"
 CACHE_KEY = "mpspec/durations"
 CHOSEN = pytest.StashKey[bool]()
+CPU_MARK = pytest.StashKey[float]()  # item.stash: the CPU time when the test's last phase ended
 
 
 def _dist_given(config) -> bool:
@@ -114,7 +115,7 @@ class _Recorder:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
-    item._mpspec_cpu_mark = _cpu_now()
+    item.stash[CPU_MARK] = _cpu_now()
     yield
 
 
@@ -124,8 +125,8 @@ def pytest_runtest_makereport(item, call):
     attributes to the controller)."""
     outcome = yield
     now = _cpu_now()
-    mark = getattr(item, "_mpspec_cpu_mark", now)
-    item._mpspec_cpu_mark = now
+    mark = item.stash.get(CPU_MARK, now)
+    item.stash[CPU_MARK] = now
     report = outcome.get_result()
     if report is not None:
         report.mpspec_cpu = round(max(0.0, now - mark), 4)
