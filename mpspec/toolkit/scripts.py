@@ -152,9 +152,7 @@ def script_report(name: str, *args, **kwargs):
         facts, done = support.script_report("start_executable.py", method, path)
         assert facts["executable"] == path, done.stderr
     """
-    from mpspec import support  # through support: the opt-in profiler wraps run_script there
-
-    done = support.run_script(name, *args, **kwargs)
+    done = run_script(name, *args, **kwargs)  # this module's: the opt-in profiler wraps it here too
     assert done.returncode == 0, done.stderr
     return report_of(done.stdout, name), done
 
