@@ -234,6 +234,13 @@ class Script:
         assert line and line.startswith("{"), f"{' '.join(self.cmd)} printed {line!r}, not a JSON report"
         return json.loads(line)
 
+    def output(self):
+        """(stdout, stderr) as written so far, by the script and by whatever inherited
+        them (its children, orphans too), without waiting: capture="files" only."""
+        if not self._files:
+            raise ValueError("Script.output() needs capture='files'")
+        return tuple(_decode(_read_all(f.fileno())) for f in self._files)
+
     def send(self, text: str):
         """Write ``text`` and a newline to the script's stdin (``stdin=True``)."""
         self.proc.stdin.write(text.encode() + b"\n")
@@ -294,7 +301,7 @@ def script(name: str, *args, optimize: bool = False, options=(), env=None, stdin
     ``poll()``, ``wait(timeout)``, and ``finish(timeout)``: wait for its end and get the
     CompletedProcess with all its output.  ``capture="files"`` puts its output in
     unnamed temporary files instead of pipes: a process it leaves behind then cannot
-    keep finish() waiting.  On the way out, whatever happened, the whole session is
+    keep finish() waiting, and ``output()`` reads what all of them wrote so far.  On the way out, whatever happened, the whole session is
     killed (what the script left behind too; its resource trackers get their grace
     to unlink what the killed ones leaked) and the script reaped.
 
