@@ -229,10 +229,15 @@ class Script:
         return _decode(line)
 
     def report(self, timeout: float = DEADLINE):
-        """The next line the script prints, parsed as JSON."""
-        line = self.readline(timeout)
-        assert line and line.startswith("{"), f"{' '.join(self.cmd)} printed {line!r}, not a JSON report"
-        return json.loads(line)
+        """The next JSON object the script prints (on a line that starts with ``{``;
+        other lines before it are passed over), parsed.  ChildHung if none comes
+        within ``timeout``; fails if its output ends first."""
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.readline(max(0.0, deadline - time.monotonic()))
+            assert line is not None, f"{' '.join(self.cmd)} ended its output without a JSON report"
+            if line.startswith("{"):
+                return json.loads(line)
 
     def output(self):
         """(stdout, stderr) as written so far, by the script and by whatever inherited
@@ -296,7 +301,7 @@ def script(name: str, *args, optimize: bool = False, options=(), env=None, stdin
            capture: str = "pipes"):
     """Start ``fixtures/scripts/<name>`` in a fresh interpreter, in a session of its
     own, and yield a ``Script`` to talk to it while it runs: ``readline()`` and
-    ``report()`` (the next line, the next JSON line; each with a deadline),
+    ``report()`` (the next line; the next JSON object; each with a deadline),
     ``send(text)`` (to its stdin, with ``stdin=True``), ``signal(signum)``,
     ``poll()``, ``wait(timeout)``, and ``finish(timeout)``: wait for its end and get the
     CompletedProcess with all its output.  ``capture="files"`` puts its output in
