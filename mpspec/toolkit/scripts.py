@@ -25,6 +25,8 @@ TRACKERS = ("resource_tracker", "semaphore_tracker")
 
 
 def child_env(**extra):
+    """The environment of a child interpreter: this one's, with the checkout on
+    PYTHONPATH, without PYTHONOPTIMIZE, plus ``extra``."""
     env = dict(os.environ)
     path = [str(ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join(path)
@@ -38,7 +40,11 @@ def kill_session(pgid: int, grace: float = 5.0):
     of its own) except its resource trackers; then give the trackers ``grace`` seconds
     to unlink the semaphores and shared memory the killed ones left (a tracker does so,
     and exits, once no process of the program holds its pipe); then kill what is left.
-    Killing the tracker with the rest would leave those in /dev/shm for good."""
+    Killing the tracker with the rest would leave those in /dev/shm for good.
+    (``script`` sessions do this on their way out.)
+
+        support.kill_session(proc.pid)  # proc: a Popen started with start_new_session=True
+    """
     import psutil
 
     def members():
