@@ -19,7 +19,6 @@ import concurrent.futures as cf
 import logging
 import os
 import pickle
-import signal
 import sys
 import threading
 import time
@@ -422,14 +421,18 @@ def test_the_program_exits_only_after_its_pending_calls_ran(start_method, tmp_pa
     """A program that submits three 0.5 s calls to one worker and then calls
     shutdown(wait=False) (which returns at once), or never shuts down, exits 0 only
     after all three ran (their markers exist); its worker is gone.  On 3.8, after
-    shutdown(wait=False), the calls do not all run: the program hangs at exit after the
-    first (fork; shown with a 15 s deadline) or exits without running any (bpo-39104)."""
+    shutdown(wait=False), it does not: the program hangs at exit (fork; shown with a
+    15 s deadline), whether or not the calls already handed to the worker ran, or
+    exits without running them all (bpo-39104)."""
     if verdict == "does-not-hold" and how == "shutdown-nowait":
         try:
             support.run_script("futures_exit_pending.py", start_method, how, tmp_path, timeout=15)
+            hung = False
         except support.ChildHung:
             isolation.remove_pymp_dirs_of_the_killed("the program hung at exit, killed with its worker")
-        assert len([p for p in tmp_path.iterdir() if p.name.isdigit()]) < 3
+            hung = True
+        ran = len([p for p in tmp_path.iterdir() if p.name.isdigit()])
+        assert hung or ran < 3, f"the program exited after all {ran} calls ran"
         return
     done = support.run_script("futures_exit_pending.py", start_method, how, tmp_path)
     assert done.returncode == 0, done.stderr
@@ -846,8 +849,8 @@ def test_max_tasks_per_child_refuses_fork_and_spawns_by_default(start_method, ve
 def test_a_backlog_with_max_tasks_per_child_runs_to_the_end(start_method, verdict):
     """ProcessPoolExecutor(1, max_tasks_per_child=2) with 10 calls submitted at once:
     where the claim holds all 10 complete; where it does not, the pool stops
-    scheduling once a worker retires and the rest stay pending (gh-115634, shown with
-    a bounded wait of 8 s in a sacrificial program)."""
+    scheduling once a worker retires and the rest stay pending (gh-115634, shown in a
+    sacrificial program that gives up once no call has completed for 5 s)."""
     done = support.run_script("futures_backlog.py", start_method, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     completed = int(script_lines(done)["completed"])
@@ -856,7 +859,7 @@ def test_a_backlog_with_max_tasks_per_child_runs_to_the_end(start_method, verdic
     if verdict == "holds":
         assert completed == 10
     elif completed == 10:
-        pytest.skip("hazard not shown: all 10 calls completed within 8 s")
+        pytest.skip("hazard not shown: all 10 calls completed, the pool never stalled for 5 s")
     else:
         assert completed < 10
 
@@ -926,17 +929,20 @@ def test_wait_returns_at_the_first_completion_or_failure_or_timeout(ctx, tmp_pat
     with a timeout the split so far without raising; a future given twice counts
     once."""
     started, release = tmp_path / "started", tmp_path / "release"
+    long = 2 * DEADLINE  # what the two waits are given: waiting for the held call takes all of it
     with support.executor(ctx, 3) as ex, cf.ThreadPoolExecutor(1) as threads:
         slow = ex.submit(fx.hold, str(started), str(release))
         fast = ex.submit(fx.nap_then, 0.1, "fast")
         in_thread = threads.submit(pow, 2, 2)
         start = time.monotonic()
-        result = cf.wait([slow, fast, in_thread], timeout=DEADLINE, return_when=cf.FIRST_COMPLETED)
+        result = cf.wait([slow, fast, in_thread], timeout=long, return_when=cf.FIRST_COMPLETED)
         assert (fast in result.done or in_thread in result.done) and slow in result.not_done
         failing = ex.submit(fx.nap_or_fail, 0.1, "bad", "bad")
-        done, not_done = cf.wait([slow, failing], timeout=DEADLINE, return_when=cf.FIRST_EXCEPTION)
+        done, not_done = cf.wait([slow, failing], timeout=long, return_when=cf.FIRST_EXCEPTION)
         assert done == {failing} and not_done == {slow}
-        assert time.monotonic() - start < DEADLINE / 10  # neither waited for the slow call
+        # Neither waited for the held call: far below its timeout, though the workers'
+        # start-up (spawn, on a busy machine) is inside this time.
+        assert time.monotonic() - start < long / 4
         start = time.monotonic()
         fast.result(DEADLINE)
         done, not_done = cf.wait([slow, slow, fast], timeout=WAIT)

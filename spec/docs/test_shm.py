@@ -27,7 +27,7 @@ import struct
 import pytest
 
 from fixtures import shm
-from mpspec import lib, support
+from mpspec import isolation, lib, support
 
 # A resource tracker's warning at its end, on the program's stderr: support.run_script
 # (pipes) returns only once the tracker has ended too, since it holds that stderr.
@@ -425,6 +425,9 @@ def test_a_block_unlinked_before_shutdown_stops_shutdown_from_unlinking_the_rest
     if verdict == "partly":
         assert shm.exists(second.name) and shm.exists(third.name)
         assert server.exitcode == -signal.SIGTERM
+        # Terminated, the server never removed the pymp-* directory it made for its
+        # address (when this process had none yet for it to share).
+        isolation.remove_pymp_dirs_of_the_killed("the manager's server, terminated by shutdown()")
     else:
         assert not shm.exists(second.name) and not shm.exists(third.name)
 
