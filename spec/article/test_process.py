@@ -92,7 +92,7 @@ def test_process_lifecycle_reads_like_a_threads(ctx, facts):
 def test_target_runs_with_its_arguments_in_a_new_process(ctx):
     """Process(target=f, args=..., kwargs=...), start(), join() runs f(*args, **kwargs)
     in a child, and join() returns once it is done."""
-    (pid, args, kwargs), child = support.reports_back(ctx, identity.send_args, support.REPLY, "subprocess", 2, k="v")
+    (pid, args, kwargs), child = support.reports_back(ctx, identity.send_args, support.REPLY, "subprocess", 2, kwargs={"k": "v"})
     assert (args, kwargs) == (("subprocess", 2), {"k": "v"})
     assert pid == child.pid != os.getpid()
     assert child.exitcode == 0
