@@ -81,14 +81,13 @@ def restore_main():
         sys.modules["__main__"] = _saved_main.pop()
 
 
-def preload_modules():
-    """What the forkserver imports once: the library, the harness's light modules and
-    every fixtures module."""
+def preload_modules(library):
+    """What the forkserver imports once: the library (named ``library``, as
+    ``mpspec.lib.name()`` gives it), the harness's light modules and every fixtures
+    module."""
     import pkgutil
 
-    from mpspec import lib
-
-    names = ["__main__", lib.name(), "mpspec.lib", "mpspec.deadlines", "mpspec.children", "fixtures"]
+    names = ["__main__", library, "mpspec.lib", "mpspec.deadlines", "mpspec.children", "fixtures"]
     root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures")
     names += ["fixtures." + m.name for m in pkgutil.iter_modules([root]) if not m.ispkg]
     return names
@@ -97,7 +96,7 @@ def preload_modules():
 PRELOAD = None  # set by preload_forkserver: the list the server was given
 
 
-def preload_forkserver(mp):
+def preload_forkserver(mp, library):
     """Give the library's forkserver its preload list (before the server starts)."""
     global PRELOAD
     if "forkserver" not in mp.get_all_start_methods():
@@ -105,7 +104,7 @@ def preload_forkserver(mp):
     ctx = mp.get_context("forkserver")
     if not hasattr(ctx, "set_forkserver_preload"):
         return None
-    PRELOAD = preload_modules()
+    PRELOAD = preload_modules(library)
     ctx.set_forkserver_preload(PRELOAD)
     return PRELOAD
 
@@ -262,38 +261,17 @@ def profile(mp):
         time.sleep = sleep
 
 
-def _profile_scripts():
-    """Record each child interpreter that ``support.run_script`` runs."""
-    from mpspec import support
-
-    original = support.run_script
-    if getattr(original, "_mpspec_profiled", False):
-        return
-
-    def run_script(*args, **kwargs):
-        began = time.monotonic()
-        try:
-            return original(*args, **kwargs)
-        except support.ChildHung:
-            record("wait", what="script deadline", seconds=time.monotonic() - began)
-            raise
-        finally:
-            record("interpreter", script=str(args[0]) if args else "", seconds=time.monotonic() - began)
-
-    run_script._mpspec_profiled = True
-    support.run_script = run_script
-
-
 # --- the session ----------------------------------------------------------------
 
 
-def start_session(mp):
-    """Called by the plugin once the library under test is chosen, before any test."""
+def start_session(mp, library):
+    """Called by the plugin once the library under test is chosen, before any test
+    (``mp`` its multiprocessing, ``library`` its name).  The plugin then has
+    ``support.profile_scripts()`` record the child interpreters."""
     install_session_main()
-    preload_forkserver(mp)
+    preload_forkserver(mp, library)
     if profile_path():
         profile(mp)
-        _profile_scripts()
 
 
 def end_session():

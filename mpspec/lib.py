@@ -13,6 +13,8 @@ directly.
 import importlib
 import os
 
+from mpspec import children  # standard library only: opt-in profiling, see below
+
 IMPLS = ("multiprocessing", "multiprocess", "billiard", "loky")
 ENV = "MPSPEC_IMPL"
 EXTRAS = {"multiprocess": "multiprocess", "billiard": "billiard", "loky": "loky"}
@@ -53,9 +55,7 @@ def module(submodule: str = ""):
                 f"{full} is not installed (python -m pip install -e '.[{EXTRAS.get(full, full)}]')"
             ) from exc
         if not submodule and os.environ.get("MPSPEC_PROFILE"):
-            from mpspec import children  # opt-in profiling: see mpspec.children
-
-            children.profile(_loaded[full])
+            children.profile(_loaded[full])  # opt-in profiling: see mpspec.children
     return _loaded[full]
 
 

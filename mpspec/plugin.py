@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 
 from mpspec import children, env, lib, registry, support
+from mpspec.items import is_spec_item
 from mpspec.registry import ALL_METHODS, ANY, CLAIMS, NOT_APPLICABLE, VERDICTS
 
-SPEC_DIR = "spec"
-
-# The leak guard, the hang guard and the resource-tracker check (mpspec/guards.py);
+# The guards: the leak guard, the hang guard, the run's checks (mpspec/guards/);
 # the order of the tests under -n (mpspec/schedule.py).
-pytest_plugins = ["mpspec.guards", "mpspec.schedule"]
+pytest_plugins = ["mpspec.guards.options", "mpspec.guards.hooks", "mpspec.schedule"]
 
 
 def pytest_addoption(parser):
@@ -155,7 +154,8 @@ def pytest_configure(config):
         # nothing.  Give the run a foreground program's handler, as Python installs it.
         signal.signal(signal.SIGINT, signal.default_int_handler)
     config.stash[STATE] = SpecState(config)
-    children.start_session(lib.mp)  # no __main__ re-run in children, forkserver preload
+    children.start_session(lib.mp, lib.name())  # no __main__ re-run in children, forkserver preload
+    support.profile_scripts()  # opt-in (MPSPEC_PROFILE): the child interpreters too
 
 
 def pytest_unconfigure(config):
@@ -164,15 +164,6 @@ def pytest_unconfigure(config):
 
 def _state(config) -> SpecState:
     return config.stash[STATE]
-
-
-def _is_spec_item(item) -> bool:
-    """Tests under <rootdir>/spec are spec tests; others (the self-tests) are not."""
-    try:
-        rel = Path(str(item.path)).resolve().relative_to(Path(str(item.config.rootpath)).resolve())
-    except ValueError:
-        return False
-    return rel.parts[:1] == (SPEC_DIR,)
 
 
 def _claim_ids(item):
@@ -226,7 +217,7 @@ def pytest_collection_modifyitems(session, config, items):
     state = _state(config)
     problems, keep, drop = [], [], []
     for item in items:
-        if not _is_spec_item(item):
+        if not is_spec_item(item):
             keep.append(item)
             continue
         ids = _claim_ids(item)

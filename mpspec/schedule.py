@@ -33,9 +33,12 @@ import time
 
 import pytest
 
+from mpspec.guards.options import SHUFFLE
+
 DEFAULT_DIST = "worksteal"
 CACHE_KEY = "mpspec/durations"
 CHOSEN = pytest.StashKey[bool]()
+CPU_MARK = pytest.StashKey[float]()  # item.stash: the CPU time when the test's last phase ended
 
 
 def _dist_given(config) -> bool:
@@ -112,7 +115,7 @@ class _Recorder:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
-    item._mpspec_cpu_mark = _cpu_now()
+    item.stash[CPU_MARK] = _cpu_now()
     yield
 
 
@@ -122,8 +125,8 @@ def pytest_runtest_makereport(item, call):
     attributes to the controller)."""
     outcome = yield
     now = _cpu_now()
-    mark = getattr(item, "_mpspec_cpu_mark", now)
-    item._mpspec_cpu_mark = now
+    mark = item.stash.get(CPU_MARK, now)
+    item.stash[CPU_MARK] = now
     report = outcome.get_result()
     if report is not None:
         report.mpspec_cpu = round(max(0.0, now - mark), 4)
@@ -144,8 +147,8 @@ def pytest_configure(config):
 
 def _reorders(config) -> bool:
     """Whether the controller may reorder: the spec chose the distribution and no
-    --spec-shuffle asked for a random order (mpspec/guards.py)."""
-    return config.stash.get(CHOSEN, False) and getattr(config, "_mpspec_shuffle", None) is None
+    --spec-shuffle asked for a random order (mpspec/guards/options.py)."""
+    return config.stash.get(CHOSEN, False) and config.stash.get(SHUFFLE, None) is None
 
 
 def pytest_report_header(config):

@@ -27,7 +27,7 @@ import subprocess
 import sys
 import time
 
-from mpspec import lib
+from mpspec import children, lib
 from mpspec.deadlines import DEADLINE  # noqa: F401 (re-exported for tests)
 from mpspec.toolkit.processes import (  # noqa: F401 (re-exported for tests)
     REPLY, ChildHung, call_within, gone, holding, in_thread, join, receive, reports_back, run, started, stop,
@@ -72,6 +72,32 @@ def lingering_feeder_threads(grace: float = 5.0):
     for thread in feeders:
         thread.join(grace)
     return [t for t in feeders if t.is_alive()]
+
+
+
+def profile_scripts():
+    """Opt-in profiling (MPSPEC_PROFILE, see mpspec.children): record each child
+    interpreter that ``run_script`` runs (called as ``support.run_script`` or from the
+    toolkit).  Called by the plugin at the session's start."""
+    global run_script
+    from mpspec.toolkit import scripts
+
+    original = scripts.run_script
+    if not children.profile_path() or getattr(original, "_mpspec_profiled", False):
+        return
+
+    def profiled_run_script(*args, **kwargs):
+        began = time.monotonic()
+        try:
+            return original(*args, **kwargs)
+        except ChildHung:
+            children.record("wait", what="script deadline", seconds=time.monotonic() - began)
+            raise
+        finally:
+            children.record("interpreter", script=str(args[0]) if args else "", seconds=time.monotonic() - began)
+
+    profiled_run_script._mpspec_profiled = True
+    run_script = scripts.run_script = profiled_run_script
 
 
 @contextlib.contextmanager

@@ -1,4 +1,4 @@
-"""The reliability guards (mpspec/guards.py): a test that leaks a process fails and
+"""The reliability guards (mpspec/guards/): a test that leaks a process fails and
 names it, a test whose child hangs fails within its own deadline while the run goes
 on, leaked semaphores or shared memory fail the run, and bad input is a one-line
 usage error.  Each runs a small spec-like project through pytest in a subprocess."""
@@ -519,10 +519,10 @@ def test_a_flake_leg_whose_interpreter_cannot_run_the_spec_is_a_usage_error(tmp_
 
 
 def test_the_guards_tree_walk_finds_what_psutil_finds_zombies_and_grandchildren_included():
-    """guards.descendants() reads /proc/PID/task/TID/children on Linux instead of
+    """guards.tree.descendants() reads /proc/PID/task/TID/children on Linux instead of
     every process's stat file; it must see the same tree: a running child, a
     grandchild, and a child that has exited but not been reaped (a zombie)."""
-    from mpspec import guards
+    from mpspec.guards.tree import descendants
 
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     parent = subprocess.Popen([sys.executable, "-c",
@@ -538,7 +538,7 @@ def test_the_guards_tree_walk_finds_what_psutil_finds_zombies_and_grandchildren_
             if grandchildren and statuses.get(zombie.pid) == psutil.STATUS_ZOMBIE:
                 break
             time.sleep(0.05)
-        ours = sorted(p.pid for p in guards.descendants())
+        ours = sorted(p.pid for p in descendants())
         assert ours == sorted(p.pid for p in psutil.Process().children(recursive=True))
         assert {sleeper.pid, parent.pid, zombie.pid, grandchildren[0].pid} <= set(ours)
     finally:

@@ -249,7 +249,10 @@ def in_thread(call, *args, **kwargs):
 def call_within(call, *args, timeout: float = DEADLINE):
     """``call(*args)`` for a call that takes no timeout of its own (a chunked imap's
     generator, pool.join()): run in a thread; ChildHung if it has not returned within
-    ``timeout``; its exception re-raised."""
+    ``timeout``; its exception re-raised.
+
+        assert support.call_within(lock.acquire, False, timeout=PROMPT) is False
+    """
     thread, result = in_thread(call, *args)
     thread.join(timeout)
     if thread.is_alive():

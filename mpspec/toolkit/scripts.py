@@ -25,6 +25,8 @@ TRACKERS = ("resource_tracker", "semaphore_tracker")
 
 
 def child_env(**extra):
+    """The environment of a child interpreter: this one's, with the checkout on
+    PYTHONPATH, without PYTHONOPTIMIZE, plus ``extra``."""
     env = dict(os.environ)
     path = [str(ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join(path)
@@ -38,7 +40,11 @@ def kill_session(pgid: int, grace: float = 5.0):
     of its own) except its resource trackers; then give the trackers ``grace`` seconds
     to unlink the semaphores and shared memory the killed ones left (a tracker does so,
     and exits, once no process of the program holds its pipe); then kill what is left.
-    Killing the tracker with the rest would leave those in /dev/shm for good."""
+    Killing the tracker with the rest would leave those in /dev/shm for good.
+    (``script`` sessions do this on their way out.)
+
+        support.kill_session(proc.pid)  # proc: a Popen started with start_new_session=True
+    """
     import psutil
 
     def members():
@@ -152,9 +158,7 @@ def script_report(name: str, *args, **kwargs):
         facts, done = support.script_report("start_executable.py", method, path)
         assert facts["executable"] == path, done.stderr
     """
-    from mpspec import support  # through support: the opt-in profiler wraps run_script there
-
-    done = support.run_script(name, *args, **kwargs)
+    done = run_script(name, *args, **kwargs)  # this module's: the opt-in profiler wraps it here too
     assert done.returncode == 0, done.stderr
     return report_of(done.stdout, name), done
 
@@ -229,10 +233,22 @@ class Script:
         return _decode(line)
 
     def report(self, timeout: float = DEADLINE):
-        """The next line the script prints, parsed as JSON."""
-        line = self.readline(timeout)
-        assert line and line.startswith("{"), f"{' '.join(self.cmd)} printed {line!r}, not a JSON report"
-        return json.loads(line)
+        """The next JSON object the script prints (on a line that starts with ``{``;
+        other lines before it are passed over), parsed.  ChildHung if none comes
+        within ``timeout``; fails if its output ends first."""
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.readline(max(0.0, deadline - time.monotonic()))
+            assert line is not None, f"{' '.join(self.cmd)} ended its output without a JSON report"
+            if line.startswith("{"):
+                return json.loads(line)
+
+    def output(self):
+        """(stdout, stderr) as written so far, by the script and by whatever inherited
+        them (its children, orphans too), without waiting: capture="files" only."""
+        if not self._files:
+            raise ValueError("Script.output() needs capture='files'")
+        return tuple(_decode(_read_all(f.fileno())) for f in self._files)
 
     def send(self, text: str):
         """Write ``text`` and a newline to the script's stdin (``stdin=True``)."""
@@ -289,12 +305,12 @@ def script(name: str, *args, optimize: bool = False, options=(), env=None, stdin
            capture: str = "pipes"):
     """Start ``fixtures/scripts/<name>`` in a fresh interpreter, in a session of its
     own, and yield a ``Script`` to talk to it while it runs: ``readline()`` and
-    ``report()`` (the next line, the next JSON line; each with a deadline),
+    ``report()`` (the next line; the next JSON object; each with a deadline),
     ``send(text)`` (to its stdin, with ``stdin=True``), ``signal(signum)``,
     ``poll()``, ``wait(timeout)``, and ``finish(timeout)``: wait for its end and get the
     CompletedProcess with all its output.  ``capture="files"`` puts its output in
     unnamed temporary files instead of pipes: a process it leaves behind then cannot
-    keep finish() waiting.  On the way out, whatever happened, the whole session is
+    keep finish() waiting, and ``output()`` reads what all of them wrote so far.  On the way out, whatever happened, the whole session is
     killed (what the script left behind too; its resource trackers get their grace
     to unlink what the killed ones leaked) and the script reaped.
 

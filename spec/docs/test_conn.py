@@ -8,7 +8,7 @@ in 3.12, Client, Listener, wait() added in 3.3, the examples, Address Formats),
 Authentication keys; What's New in Python 3.12 (the handshake's HMAC-SHA256).
 
 The trust boundary: a peer that is not a child of the program is an independent
-interpreter (fixtures/scripts/conn_peer.py, started with support.run_script).  Its
+interpreter (fixtures/scripts/conn_peer.py, run with support.script_report).  Its
 "malicious" pickle is contained: loading it only creates a marker file in the
 test's tmp_path, so the marker's existence says whether the peer's code ran.  The
 fork server's authenticated control socket (3.14+) is start.forkserver-authenticated-
@@ -49,14 +49,18 @@ def connection():
     return peer.connection_module()
 
 
-def run_peer(mode, address, key, marker, options=()):
-    """Run the independent peer (a child interpreter) against ``address``; return
-    its JSON report."""
+def run_peer(l, mode, key, marker, then=None, options=()):
+    """Serve one connection on the listener ``l`` (a peer.Server in a thread, then
+    ``then``) while the independent peer (a child interpreter) tries ``mode``
+    against it; return (the peer's JSON report, the finished server)."""
+    server = peer.Server(l, then=then)
+    server.start()
     key_hex = key.hex() if key else "-"
     report, _ = support.script_report(
-        "conn_peer.py", mode, peer.address_text(address), key_hex, marker, options=options
+        "conn_peer.py", mode, peer.address_text(l.address), key_hex, marker, options=options
     )
-    return report
+    server.finish()
+    return report, server
 
 
 def hung_up(said):
@@ -372,10 +376,7 @@ def test_recv_runs_the_code_of_a_peer_nobody_authenticated(tmp_path, observed):
     conn.auth-one-sided: with a key the same bytes are refused unread."""
     marker = tmp_path / "payload-ran"
     with listener(authkey=None) as l:
-        server = peer.Server(l, then=peer.receive_object)
-        server.start()
-        report = run_peer("send-unauthenticated", l.address, None, marker)
-        server.finish()
+        report, server = run_peer(l, "send-unauthenticated", None, marker, then=peer.receive_object)
     assert report["raised"] is None, report
     assert server.result == "accepted"
     ran_here = marker.exists() and f"process {os.getpid()}" in marker.read_text()
@@ -498,10 +499,7 @@ def test_a_peer_with_the_wrong_key_is_refused_on_both_sides(tmp_path, observed):
     """An independent process with the wrong key: its Client() raises
     AuthenticationError, and so does the listener's accept()."""
     with listener(authkey=KEY) as l:
-        server = peer.Server(l)
-        server.start()
-        report = run_peer("wrong-key", l.address, b"a wrong key", tmp_path / "unused")
-        server.finish()
+        report, server = run_peer(l, "wrong-key", b"a wrong key", tmp_path / "unused")
     observed(
         "holds" if report["raised"] == server.result == "AuthenticationError" else "does-not-hold",
         because=f"with a wrong key the peer's Client() raised {report['raised']}, accept() gave {server.result}",
@@ -515,10 +513,7 @@ def test_a_pickle_behind_a_wrong_answer_is_never_unpickled(tmp_path, observed):
     returns no connection: the marker the pickle would create does not exist."""
     marker = tmp_path / "payload-ran"
     with listener(authkey=KEY) as l:
-        server = peer.Server(l, then=peer.receive_object)
-        server.start()
-        report = run_peer("wrong-then-payload", l.address, b"a wrong key", marker)
-        server.finish()
+        report, server = run_peer(l, "wrong-then-payload", b"a wrong key", marker, then=peer.receive_object)
     assert report["raised"] is None, report
     # the refusal, then the hang-up: a reset when the pickle was left unread
     assert hung_up(report["then"]) == [repr(peer.FAILURE)], report
@@ -536,10 +531,7 @@ def test_a_keyless_peers_pickle_is_refused_unread_by_a_keyed_listener(tmp_path):
     raises AuthenticationError, and the marker does not exist."""
     marker = tmp_path / "payload-ran"
     with listener("AF_UNIX", authkey=KEY) as l:
-        server = peer.Server(l, then=peer.receive_object)
-        server.start()
-        report = run_peer("send-unauthenticated", l.address, None, marker)
-        server.finish()
+        report, server = run_peer(l, "send-unauthenticated", None, marker, then=peer.receive_object)
     assert report["raised"] is None, report
     said = hung_up(report["then"])  # the challenge, the refusal, the hang-up
     # the peer reports each message as repr(bytes): a random challenge with a quote in it is b"..."
@@ -567,10 +559,7 @@ def test_a_keyed_client_refuses_a_keyless_listeners_pickle_unread(tmp_path, obse
 
     def refusal(options=()):
         with listener(authkey=None) as l:
-            server = peer.Server(l, then=send_payloads)
-            server.start()
-            report = run_peer("keyed-client", l.address, KEY, marker, options=options)
-            server.finish()
+            report, server = run_peer(l, "keyed-client", KEY, marker, then=send_payloads, options=options)
         assert server.result == "accepted"
         return report["raised"], report.get("message", "")
 
@@ -1070,10 +1059,7 @@ def test_children_share_the_programs_key_and_strangers_do_not(ctx, tmp_path, obs
         )
         server.finish()
 
-        server = peer.Server(l)
-        server.start()
-        report = run_peer("own-default-key", l.address, None, tmp_path / "unused")
-        server.finish()
+        report, server = run_peer(l, "own-default-key", None, tmp_path / "unused")
     observed(
         "holds"
         if outcome == ("connected", ("welcome", "hello from a child"))

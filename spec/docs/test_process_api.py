@@ -47,9 +47,10 @@ def running(pid):
     return not support.gone(pid)
 
 
-def read_report(path):
-    """The "key value..." lines a script wrote, as a dict of key -> rest of line."""
-    lines = path.read_text().splitlines() if path.exists() else []
+def read_report(script):
+    """The "key value..." lines a running script (capture="files") and its
+    descendants printed so far, as a dict of key -> rest of line."""
+    lines = script.output()[0].splitlines()
     return dict(line.split(" ", 1) for line in lines if " " in line)
 
 
@@ -335,9 +336,9 @@ def test_daemonic_children_are_terminated_when_the_parent_exits(start_method, fa
     try:
         with support.script("process_api_daemon_exit.py", start_method, tmp_path, optimize=bool(facts.optimize),
                             capture="files") as script:
-            assert support.wait_until(lambda: "daemon" in read_report(tmp_path / "out") or script.poll() is not None)
-            lines = read_report(tmp_path / "out")
-            said = "\n".join((tmp_path / name).read_text() for name in ("out", "err"))
+            assert support.wait_until(lambda: "daemon" in read_report(script) or script.poll() is not None)
+            lines = read_report(script)
+            said = "\n".join(script.output())
             daemon = (tmp_path / "daemon.pid").read_text()
             grandchild = (tmp_path / "grandchild").read_text()
             leftovers = pids_in(daemon, grandchild)
@@ -573,9 +574,9 @@ def test_terminating_a_child_leaves_its_child_running(start_method, facts, tmp_p
     leftovers = []
     try:
         with support.script("process_api_orphans.py", start_method, tmp_path, capture="files") as script:
-            assert support.wait_until(lambda: "done" in read_report(tmp_path / "out") or script.poll() is not None)
-            lines = read_report(tmp_path / "out")
-            said = "\n".join((tmp_path / name).read_text() for name in ("out", "err"))
+            assert support.wait_until(lambda: "done" in read_report(script) or script.poll() is not None)
+            lines = read_report(script)
+            said = "\n".join(script.output())
             leftovers = pids_in(lines.get("grandchild"))
             assert lines.get("done") == "main", said
             assert lines["child-exitcode"] == str(support.unreported_exitcode(start_method, -signal.SIGTERM))

@@ -18,7 +18,6 @@ import gc
 import os
 import queue
 import signal
-import threading
 
 import pytest
 
@@ -367,8 +366,7 @@ def test_join_thread_needs_close_and_waits_for_the_flush(facts, observed):
             assert before_close.startswith("AssertionError") and "not closed" in before_close
         q.put("x" * qa.BIG)
         q.close()
-        joined = threading.Thread(target=q.join_thread, daemon=True)
-        joined.start()
+        joined, _ = support.in_thread(q.join_thread)
         joined.join(HANG)
         waited = joined.is_alive()
         go.set()

@@ -19,7 +19,6 @@ tests about the tracker itself run whole programs (fixtures/scripts/shm_*.py), w
 trackers and warnings stay in those programs.
 """
 
-import json
 import os
 import re
 import signal
@@ -28,8 +27,10 @@ import struct
 import pytest
 
 from fixtures import shm
-from mpspec import lib, support
+from mpspec import isolation, lib, support
 
+# A resource tracker's warning at its end, on the program's stderr: support.run_script
+# (pipes) returns only once the tracker has ended too, since it holds that stderr.
 LEAK_WARNING = "leaked shared_memory"
 EXAMPLE = ["apple", b"PeAr", 12.75, 300, None, True, 17]  # one item of each kind
 
@@ -101,32 +102,6 @@ def blocks():
         made.cleanup()
 
 
-def pipe(ctx):
-    return ctx.Pipe(duplex=False)
-
-
-def run_child(ctx, target, *args):
-    """Run ``target(*args, writer)`` in a child; return what it sent and the child."""
-    reader, writer = pipe(ctx)
-    child = ctx.Process(target=target, args=args + (writer,))
-    with support.started(child):
-        writer.close()
-        got = support.receive(reader)
-        support.join(child)
-    reader.close()
-    assert child.exitcode == 0
-    return got
-
-
-def script_report(name, *args, **kwargs):
-    """Run ``fixtures/scripts/<name>``; return (its JSON report, its stderr).  The
-    run ends only when the program's resource tracker has ended too: the tracker
-    holds the program's stderr."""
-    done = support.run_script(name, *args, **kwargs)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
-
-
 # --- SharedMemory ---------------------------------------------------------------------
 
 
@@ -137,7 +112,7 @@ def test_a_child_attaches_by_name_and_both_see_the_same_bytes(ctx, blocks):
     b'salut'; the parent then reads b'salut' through its own mapping."""
     block = blocks.create(16)
     block.buf[:5] = bytes([7, 70, 140, 210, 255])
-    seen, size = run_child(ctx, shm.attach_read_write, block.name, 5, b"salut")
+    (seen, size), _ = support.reports_back(ctx, shm.attach_read_write, block.name, 5, b"salut", support.REPLY)
     assert seen == bytes([7, 70, 140, 210, 255])
     assert size == block.size
     assert bytes(block.buf[:6]) == b"salut\x00"
@@ -175,7 +150,7 @@ def test_in_a_fresh_program_a_block_lasts_as_long_as_the_tracker_that_registered
     launched a tracker of its own, which unlinked the block when the child ended.
     Either way the block is gone once the program has ended, with a 'leaked' warning."""
     name = blocks.name()
-    report, stderr = script_report("shm_child_creator.py", start_method, name, "default")
+    report, done = support.script_report("shm_child_creator.py", start_method, name, "default")
     assert report["exitcode"] == 0
     if verdict == "partly":
         assert report["child_tracker"] is True
@@ -184,7 +159,7 @@ def test_in_a_fresh_program_a_block_lasts_as_long_as_the_tracker_that_registered
         assert report["child_tracker"] is False
         assert report["exists_after_child"] is True and report["data"] == "kept"
     assert not shm.exists(name)
-    assert LEAK_WARNING in stderr
+    assert LEAK_WARNING in done.stderr
 
 
 @pytest.mark.claim("shm.close-not-destroy")
@@ -194,7 +169,7 @@ def test_closing_a_handle_leaves_the_block_to_the_others(ctx, blocks):
     instance's buf is None, and a memoryview taken from it before close() is released."""
     block = blocks.create(16)
     block.buf[:4] = b"open"
-    seen, _ = run_child(ctx, shm.attach_read_write, block.name, 4, b"shut")
+    (seen, _size), _ = support.reports_back(ctx, shm.attach_read_write, block.name, 4, b"shut", support.REPLY)
     assert seen == b"open"
     assert shm.exists(block.name)
     assert bytes(block.buf[:4]) == b"shut"
@@ -239,7 +214,8 @@ def test_a_second_unlink_anywhere_raises_file_not_found(blocks):
 
     ctx = support.cheapest_context()
     block = blocks.create(8)
-    assert run_child(ctx, shm.unlink_by_name, block.name) is None
+    unlinked, _ = support.reports_back(ctx, shm.unlink_by_name, block.name, support.REPLY)
+    assert unlinked is None
     assert not shm.exists(block.name)
     with pytest.raises(FileNotFoundError):
         block.unlink()
@@ -362,7 +338,9 @@ def test_numpy_arrays_on_two_attachments_share_their_items(ctx, blocks):
     mine = numpy.ndarray(source.shape, dtype=source.dtype, buffer=block.buf)
     try:
         mine[:] = source
-        seen = run_child(ctx, shm.numpy_write_last, block.name, source.shape, source.dtype.str, -777)
+        seen, _ = support.reports_back(
+            ctx, shm.numpy_write_last, block.name, source.shape, source.dtype.str, -777, support.REPLY
+        )
         now = mine.tolist()
     finally:
         del mine  # before the block is closed: an array left on unmapped memory crashes its reader
@@ -447,6 +425,9 @@ def test_a_block_unlinked_before_shutdown_stops_shutdown_from_unlinking_the_rest
     if verdict == "partly":
         assert shm.exists(second.name) and shm.exists(third.name)
         assert server.exitcode == -signal.SIGTERM
+        # Terminated, the server never removed the pymp-* directory it made for its
+        # address (when this process had none yet for it to share).
+        isolation.remove_pymp_dirs_of_the_killed("the manager's server, terminated by shutdown()")
     else:
         assert not shm.exists(second.name) and not shm.exists(third.name)
 
@@ -484,7 +465,8 @@ def test_a_process_that_connects_with_the_key_creates_blocks_the_manager_owns(bl
     manager = SharedMemoryManager(address=("127.0.0.1", 0), authkey=key, ctx=ctx)
     manager.start()
     try:
-        name = blocks.record(run_child(ctx, shm.manager_client_block, manager.address, key, 64, b"remote"))
+        made, _ = support.reports_back(ctx, shm.manager_client_block, manager.address, key, 64, b"remote", support.REPLY)
+        name = blocks.record(made)
         assert shm.exists(name) and shm.peek(name, 6) == b"remote"
         intruder = SharedMemoryManager(address=manager.address, authkey=b"not the key")
         with pytest.raises(lib.mp.AuthenticationError):
@@ -507,12 +489,12 @@ def test_a_block_made_by_a_client_program_dies_with_that_program(blocks, verdict
     manager.start()
     try:
         host, port = manager.address
-        report, stderr = script_report("shm_manager_client.py", host, port, key.hex())
+        report, done = support.script_report("shm_manager_client.py", host, port, key.hex())
         name = blocks.record(report["name"])
         server = manager._process
         if verdict == "partly":
             assert not shm.exists(name)
-            assert LEAK_WARNING in stderr
+            assert LEAK_WARNING in done.stderr
         else:
             assert shm.exists(name)
     finally:
@@ -531,7 +513,7 @@ def test_each_storable_type_crosses_to_a_child_and_back_with_its_type(blocks):
     with their values and types; the child stores them in reverse order and the
     parent reads them back, types included."""
     items = blocks.shareable(EXAMPLE)
-    seen = run_child(support.cheapest_context(), shm.shareable_round_trip, items.shm.name)
+    seen, _ = support.reports_back(support.cheapest_context(), shm.shareable_round_trip, items.shm.name, support.REPLY)
     assert seen == [(v, type(v).__name__) for v in EXAMPLE]
     back = list(items)
     assert back == EXAMPLE[::-1]
@@ -692,15 +674,15 @@ def test_a_block_created_untracked_outlives_the_program(start_method, blocks):
     With track=True the program's end (under fork, the child's) unlinks it, with a
     'leaked' warning."""
     name = blocks.name()
-    report, stderr = script_report("shm_child_creator.py", start_method, name, "off")
+    report, done = support.script_report("shm_child_creator.py", start_method, name, "off")
     assert report["exists_after_child"] is True and report["child_tracker"] is False
     assert shm.exists(name) and shm.peek(name, 4) == b"kept"
-    assert LEAK_WARNING not in stderr
+    assert LEAK_WARNING not in done.stderr
 
     name = blocks.name()
-    report, stderr = script_report("shm_child_creator.py", start_method, name, "on")
+    report, done = support.script_report("shm_child_creator.py", start_method, name, "on")
     assert not shm.exists(name)
-    assert LEAK_WARNING in stderr
+    assert LEAK_WARNING in done.stderr
 
 
 @pytest.mark.claim("shm.attach-tracked")
@@ -710,11 +692,11 @@ def test_a_program_that_only_attaches_destroys_the_block_when_it_ends(blocks, ve
     registered the block, unlinks it at that program's end and warns of a leak."""
     block = blocks.create(16)
     block.buf[:4] = b"mine"
-    report, stderr = script_report("shm_attach_exit.py", block.name, "default")
+    report, done = support.script_report("shm_attach_exit.py", block.name, "default")
     assert report["data"] == "mine"
     if verdict == "does-not-hold":
         assert not shm.exists(block.name)
-        assert LEAK_WARNING in stderr
+        assert LEAK_WARNING in done.stderr
     else:
         assert shm.exists(block.name)
 
@@ -731,9 +713,9 @@ def test_from_3_13_a_program_that_attaches_untracked_leaves_the_block_alone(bloc
         done = support.run_script("shm_attach_exit.py", block.name, "off")
         assert done.returncode == 1 and "TypeError" in done.stderr and "track" in done.stderr
     else:
-        report, stderr = script_report("shm_attach_exit.py", block.name, "off")
+        report, done = support.script_report("shm_attach_exit.py", block.name, "off")
         assert report["data"] == "mine"
-        assert LEAK_WARNING not in stderr
+        assert LEAK_WARNING not in done.stderr
     assert shm.exists(block.name) and bytes(block.buf[:4]) == b"mine"
 
 
@@ -743,6 +725,8 @@ def test_children_of_one_program_attach_without_harm(blocks):
     resource tracker, so the block stays."""
     block = blocks.create(16)
     block.buf[:4] = b"mine"
-    seen, _ = run_child(support.cheapest_context(), shm.attach_read_write, block.name, 4, b"ours")
+    (seen, _size), _ = support.reports_back(
+        support.cheapest_context(), shm.attach_read_write, block.name, 4, b"ours", support.REPLY
+    )
     assert seen == b"mine"
     assert shm.exists(block.name) and bytes(block.buf[:4]) == b"ours"

@@ -13,7 +13,6 @@ Every probe of the global start method runs in a fresh interpreter
 """
 
 import functools
-import json
 import os
 import pickle
 import signal
@@ -31,19 +30,10 @@ from mpspec.deadlines import WAIT
 STATE_CHANGED = "changed by the test"
 
 
-def script_facts(name, *args, **kwargs):
-    """Run fixtures/scripts/<name> and return the JSON object it printed last."""
-    done = support.run_script(name, *args, **kwargs)
-    assert done.returncode == 0, done.stderr
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    assert lines, f"{name} printed no facts; stderr:\n{done.stderr}"
-    return json.loads(lines[-1]), done
-
-
 @functools.lru_cache(maxsize=None)
 def globals_probe(scenario, options=()):
     """A start_globals.py scenario's facts (a fresh interpreter each; cached)."""
-    return script_facts("start_globals.py", scenario, options=options)
+    return support.script_report("start_globals.py", scenario, options=options)
 
 
 def platform_default(facts):
@@ -154,25 +144,11 @@ def test_forkserver_needs_file_descriptor_passing(verdict):
 # --- what a child starts from -------------------------------------------------------
 
 
-def child_report(ctx, fd):
-    """Start a fixtures.start.report_inheritance child; return its report."""
-    reader, writer = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=probe.report_inheritance, args=(writer, fd))
-    with support.started(child):
-        writer.close()
-        report = support.receive(reader)
-        support.join(child)
-    assert child.exitcode == 0
-    return report
-
-
 @pytest.mark.claim("start.spawn-fresh-interpreter")
 def test_a_child_sees_module_state_as_imported_or_as_changed(ctx, verdict, changed_state):
     """A module global changed in the parent after import: a fork child sees the
     change; spawn and forkserver children see the value as imported."""
-    reader, writer = ctx.Pipe(duplex=False)
-    support.run(ctx, probe.report_state, writer)
-    seen = support.receive(reader)
+    seen, _ = support.reports_back(ctx, probe.report_state, support.REPLY, exitcode=None)
     assert seen == (changed_state if verdict == "does-not-hold" else "as imported")
 
 
@@ -184,7 +160,7 @@ def test_a_fork_child_is_a_copy_except_for_the_other_threads(ctx, verdict, chang
     threads(3)
     with open(tmp_path / "parent-file", "w") as f:
         mine = probe.file_identity(f.fileno())
-        report = child_report(ctx, f.fileno())
+        report, _ = support.reports_back(ctx, probe.report_inheritance, support.REPLY, f.fileno())
     assert report["tasks"] == 1 and report["threads"] == 1
     if verdict == "partly":  # fork
         assert report["fd"] == mine
@@ -202,7 +178,7 @@ def test_spawn_and_forkserver_children_get_only_the_fds_they_need(ctx, verdict, 
     with open(tmp_path / "parent-file", "w") as f:
         os.set_inheritable(f.fileno(), True)
         mine = probe.file_identity(f.fileno())
-        report = child_report(ctx, f.fileno())
+        report, _ = support.reports_back(ctx, probe.report_inheritance, support.REPLY, f.fileno())
     if verdict == "does-not-hold":  # fork
         assert report["fd"] == mine
     else:
@@ -265,9 +241,7 @@ def test_forkserver_children_come_from_a_single_threaded_server(threads):
     threads(3)
     assert threading.active_count() >= 4
     ctx = lib.mp.get_context("forkserver")
-    reader, writer = ctx.Pipe(duplex=False)
-    support.run(ctx, probe.report_threads, writer)
-    report = support.receive(reader)
+    report, _ = support.reports_back(ctx, probe.report_threads, support.REPLY, exitcode=None)
     assert report["ppid"] != os.getpid()  # forked by the server
     assert report["parent_tasks"] == 1  # the server runs one thread
     assert report["tasks"] == 1 and report["threads"] == 1
@@ -313,7 +287,7 @@ def test_preloaded_modules_are_imported_once_by_the_server(facts, tmp_path):
     needs_forkserver()
     sys_path_fixed, main_fixed = preload_fixes(facts)
     log = tmp_path / "imports"
-    got, _ = script_facts("start_forkserver.py", "explicit", env={"MPSPEC_START_IMPORT_LOG": log})
+    got, _ = support.script_report("start_forkserver.py", "explicit", env={"MPSPEC_START_IMPORT_LOG": log})
     imported = import_log(log)
     server = got["children"][0]["ppid"]
     children = [c["pid"] for c in got["children"]]
@@ -323,7 +297,7 @@ def test_preloaded_modules_are_imported_once_by_the_server(facts, tmp_path):
     assert local == ([server] if sys_path_fixed else children[0::2])
 
     log.unlink()
-    got, _ = script_facts("start_forkserver.py", "default", env={"MPSPEC_START_IMPORT_LOG": log})
+    got, _ = support.script_report("start_forkserver.py", "default", env={"MPSPEC_START_IMPORT_LOG": log})
     imported = import_log(log)
     server = got["children"][0]["ppid"]
     children = [c["pid"] for c in got["children"]]
@@ -343,7 +317,7 @@ def test_a_preloaded_import_can_leave_the_server_with_threads(facts, tmp_path):
     server makes emits the multi-threaded fork DeprecationWarning (shown with
     -W always)."""
     needs_forkserver()
-    got, done = script_facts(
+    got, done = support.script_report(
         "start_forkserver.py",
         "thread",
         options=["-W", "always::DeprecationWarning"],
@@ -367,7 +341,7 @@ def test_a_stranger_at_the_fork_server_socket(verdict):
     rest of a message, dies when the stranger hangs up: the program's next child
     gets a new server."""
     needs_forkserver()
-    got, done = script_facts("start_forkserver_socket.py")
+    got, done = support.script_report("start_forkserver_socket.py")
     assert got["first_exitcode"] == got["last_exitcode"] == 0
     assert got["dir_mode"] == "0o700" and got["socket_mode"] == "0o600"  # the owner only
     stranger = got["stranger"]
@@ -395,7 +369,7 @@ def test_a_stranger_at_the_fork_server_socket(verdict):
 def test_spawn_and_forkserver_start_a_resource_tracker(start_method, facts):
     """In a fresh program, starting one spawn or forkserver child launches a resource
     tracker process (billiard: its semaphore tracker); a fork child does not."""
-    got, _ = script_facts("start_tracker.py", "launch", start_method)
+    got, _ = support.script_report("start_tracker.py", "launch", start_method)
     assert got["exitcode"] == 0
     assert got["before"] == []
     if start_method == "fork":
@@ -431,7 +405,7 @@ def test_the_tracker_unlinks_what_a_killed_child_leaked(start_method, facts, tmp
         pytest.skip("not applicable: no /dev/shm to look in")
     names_file = tmp_path / "names"
     try:
-        got, done = script_facts("start_tracker.py", "leak", start_method, names_file)
+        got, done = support.script_report("start_tracker.py", "leak", start_method, names_file)
     finally:
         leftovers = unlink_leftovers(names_file)
     assert got["exitcode"] == support.unreported_exitcode(start_method, -signal.SIGKILL)
@@ -516,7 +490,7 @@ def test_set_executable_picks_the_interpreter_spawn_launches(start_method, verdi
     wrapper = tmp_path / "python-wrapper"
     wrapper.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexec {sys.executable} "$@"\n')
     wrapper.chmod(0o755)
-    got, _ = script_facts("start_executable.py", start_method, wrapper)
+    got, _ = support.script_report("start_executable.py", start_method, wrapper)
     assert got["exitcode"] == 0
     assert got["get_executable"] == str(wrapper)
     launched = log.read_text().splitlines() if log.exists() else []
@@ -545,9 +519,7 @@ def test_one_program_uses_several_start_methods(changed_state):
         ctx = lib.mp.get_context(method)
         missing = sorted(set(lib.mp.__all__) - set(dir(ctx)))
         assert missing == ["get_all_start_methods"], method
-        reader, writer = ctx.Pipe(duplex=False)
-        support.run(ctx, probe.report_state, writer)
-        seen[method] = support.receive(reader)
+        seen[method], _ = support.reports_back(ctx, probe.report_state, support.REPLY, exitcode=None)
     assert seen == {m: changed_state if m == "fork" else "as imported" for m in seen}
 
 
@@ -585,7 +557,7 @@ def test_starting_a_process_while_threads_run(start_method, facts):
     none.  Turned into an error, the warning is swallowed on 3.12–3.14 (start()
     succeeds); on 3.15 start() raises it after the child was forked: the child runs
     and is left for the caller to reap."""
-    got, _ = script_facts("start_fork_threads.py", start_method)
+    got, _ = support.script_report("start_fork_threads.py", start_method)
     assert got["threads"] == 2 and got["recorded"] == {"raised": None, "exitcode": 0}
     if start_method != "fork":
         assert got["warnings"] == [] and got["as_error"] == {"raised": None, "exitcode": 0}
@@ -610,9 +582,7 @@ def test_a_lock_another_thread_holds_stays_held_in_a_fork_child(ctx, verdict):
     holder.start()
     try:
         assert held.wait(support.DEADLINE)
-        reader, writer = ctx.Pipe(duplex=False)
-        support.run(ctx, probe.try_module_lock, writer, WAIT)
-        got = support.receive(reader)
+        got, _ = support.reports_back(ctx, probe.try_module_lock, support.REPLY, WAIT, exitcode=None)
     finally:
         release.set()
         holder.join(support.DEADLINE)
