@@ -204,7 +204,7 @@ def test_in_a_simulated_frozen_program_freeze_support_acts_only_from_3_14(observ
     assert seen["exitcode"] in (7, 3)
     acted = seen["exitcode"] == 7
     observed("partly" if acted else "holds",
-             because=f"in a simulated frozen program off Windows the child that called freeze_support() "
+             because="in a simulated frozen program off Windows the child that called freeze_support() "
              + ("ran its target (exit 7): it acts" if acted else "went on through main (exit 3): it did nothing"))
 
 

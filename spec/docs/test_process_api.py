@@ -649,7 +649,7 @@ def test_kill_stops_a_child_that_ignores_terminate(ctx, start_method, observed):
         support.join(child)
     killed = child.exitcode == support.unreported_exitcode(start_method, -signal.SIGKILL)
     observed("holds" if has_kill and killed else "does-not-hold",
-             because=f"a child ignoring SIGTERM survived terminate(); "
+             because="a child ignoring SIGTERM survived terminate(); "
              + (f"kill() ended it with exitcode {child.exitcode}" if has_kill else "Process has no kill()"))
 
 

@@ -534,5 +534,5 @@ def test_a_producer_killed_while_writing_leaves_the_queue_hanging_every_reader(c
             hung = not reader.poll(HANG)
             outcome = None if hung else reader.recv()
     observed("holds" if hung else "does-not-hold",
-             because=f"after the producer was killed mid-write the consumer's get(timeout) "
+             because="after the producer was killed mid-write the consumer's get(timeout) "
              + ("still hung " f"{HANG:g} s later" if hung else f"returned: {outcome}"))
