@@ -81,7 +81,7 @@ def docs_block(data) -> str:
         if not mine:
             continue
         v = [r["verdict"] for c in mine for r in c["results"].values()]
-        o = [r["outcome"] for c in mine for r in c["results"].values()]
+        o = [r["outcome"] for c in mine for r in c["results"].values() if r["verdict"] != "n/a"]
         lines.append(
             f"| {ch.title} (`{ch.key}.*`) | {len(mine)} | {v.count('holds')} | {v.count('partly')} | "
             f"{v.count('does-not-hold')} | {v.count('n/a')} | {o.count('observed')} | {o.count('passed')} | "

@@ -133,7 +133,7 @@ def build(results, selected_methods, duration, facts):
             }
         )
     outcomes = Counter(r["outcome"] for r in results.values())
-    cells = Counter(r["outcome"] for c in claims for r in c["results"].values())
+    cells = Counter(r["outcome"] for c in claims for r in c["results"].values() if r["verdict"] != NOT_APPLICABLE)
     return {
         "schema": SCHEMA,
         "generated": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
@@ -141,7 +141,8 @@ def build(results, selected_methods, duration, facts):
         "environment": environment,
         "summary": {
             "tests": {o: outcomes.get(o, 0) for o in OUTCOMES},
-            # per claim and start method (a method-independent claim counts once)
+            # per claim and start method where the claim applies (a method-independent
+            # claim counts once)
             "results": {o: cells.get(o, 0) for o in RESULT_OUTCOMES},
             "claims": len(claims),
             "chapters": chapter_counts(claims),
@@ -164,7 +165,7 @@ def chapter_counts(claims):
         if not mine:
             continue
         verdicts = Counter(r["verdict"] for c in mine for r in c["results"].values())
-        outcomes = Counter(r["outcome"] for c in mine for r in c["results"].values())
+        outcomes = Counter(r["outcome"] for c in mine for r in c["results"].values() if r["verdict"] != NOT_APPLICABLE)
         rows.append(
             dict(
                 {"source": chapter.source, "chapter": chapter.key, "claims": len(mine)},
@@ -241,7 +242,7 @@ def summary_lines(data):
         for result in claim["results"].values():
             if result["verdict"] != NOT_APPLICABLE:
                 verdicts[result["verdict"]] += 1
-            outcomes[result["outcome"]] += 1
+                outcomes[result["outcome"]] += 1
     lines = [
         f"{len(data['claims'])} claims; per claim and start method: "
         + ", ".join(f"{verdicts[v]} {v}" for v in ("holds", "partly", "does-not-hold")),
