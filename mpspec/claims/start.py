@@ -259,7 +259,9 @@ CLAIMS = [
         "default first: only spawn on Windows, always fork and spawn on Unix.",
         explanation="On Linux ['fork', 'spawn', 'forkserver'] up to 3.13 and "
         "['forkserver', 'fork', 'spawn'] from 3.14, the default first either way; "
-        "calling it fixes nothing.",
+        "calling it fixes nothing.  From the source (context.py): up to 3.13 the list "
+        "is fixed per platform, from 3.14 it is the default followed by the other "
+        "concrete contexts in the order fork, spawn, forkserver.",
         verdicts=(
             fails(
                 "billiard on macOS defaults to spawn but lists ['fork', 'spawn', "
@@ -273,6 +275,17 @@ CLAIMS = [
                 platforms=("darwin",),
                 libraries=("multiprocess",),
                 python="<3.14",
+            ),
+            holds(
+                "From the source (not run here): only ['spawn'], the one concrete "
+                "context of context.py's Windows branch, and the default.",
+                platforms=("win32",),
+            ),
+            holds(
+                "From the source (not run here): ['spawn', 'fork', 'forkserver'], spawn "
+                "the default since 3.8 and listed first (up to 3.13 a fixed macOS list, "
+                "from 3.14 the default followed by the other contexts).",
+                platforms=("darwin",),
             ),
             holds(),
         ),
@@ -332,9 +345,16 @@ CLAIMS = [
         explanation="A fresh Linux interpreter's default is fork up to 3.13 and "
         "forkserver from 3.14, and get_all_start_methods() lists it first (gh-84559).",
         verdicts=(
+            fails(
+                "multiprocess defaults to fork on macOS (its context.py: 'FIXME: spawn'), "
+                "on every version.",
+                platforms=("darwin",),
+                libraries=("multiprocess",),
+            ),
             fails("multiprocess keeps fork as the default on 3.14+.", python=">=3.14", libraries=("multiprocess",)),
             fails("billiard keeps fork as the default on 3.14+.", python=">=3.14", libraries=("billiard",)),
             holds("spawn stays the macOS default (from the source).", platforms=("darwin",)),
+            holds("spawn, the only method, stays the Windows default (from the source).", platforms=("win32",)),
             holds(),
         ),
         per_method=False,
@@ -359,7 +379,9 @@ CLAIMS = [
             ),
             partly(
                 "Under billiard's forkserver such code breaks as described, but billiard's "
-                "default stays fork on 3.14+, so it keeps working by default.",
+                "default stays fork on 3.14+, so it keeps working by default (before 3.14 "
+                "billiard behaves as the standard library: the claim holds).",
+                python=">=3.14",
                 libraries=("billiard",),
             ),
             holds(),
