@@ -425,9 +425,13 @@ def test_a_simplequeue_carries_items_from_a_child_in_order(ctx, observed):
         support.run(ctx, qa.put_items, q, "one", 2, ("three",))
         got = [get_within_deadline(q) for _ in range(3)]
         after = empty(q)
-    right = got == ["one", 2, ("three",)] and before is after is True
-    observed("holds" if right else "does-not-hold",
-             because=f"the parent got {got}; empty() before and after: {before}, {after}")
+    because = f"the parent got {got}; empty() before and after: {before}, {after}"
+    if got != ["one", 2, ("three",)]:
+        observed("does-not-hold", because=because)
+    elif before is after is True:
+        observed("holds", because=because)
+    else:  # put() and get() carried the items; empty() alone failed
+        observed("partly" if before == after == "AttributeError" else "does-not-hold", because=because)
 
 
 @pytest.mark.claim("queue-api.simplequeue-close")
