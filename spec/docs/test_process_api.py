@@ -461,11 +461,22 @@ def test_a_child_inherits_the_authkey_unless_one_is_assigned(ctx, observed):
              because=f"(key matches, is bytes, length) in a child: inherited {inherited}, assigned {given}")
 
 
+def descriptor_identity(fd):
+    """(st_dev, st_ino) of what ``fd`` names now; None when it is closed."""
+    try:
+        stat = os.fstat(fd)
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
 @pytest.mark.claim("process-api.sentinel-ready-on-exit")
-def test_the_sentinel_becomes_ready_when_the_child_ends(ctx, facts):
+def test_the_sentinel_becomes_ready_when_the_child_ends(ctx, observed):
     """Before start() sentinel raises ValueError; while the child runs it is not
     ready; once the child ends it is, and connection.wait() returns it.  After join()
-    it is still the same descriptor, still ready (billiard closes it)."""
+    it is still the same descriptor, still ready.  Observes only the caveat it can
+    see: 'partly' when join() closed it (billiard) and p.sentinel names a closed or
+    reused descriptor."""
     wait = lib.module("connection").wait
     reader, release = ctx.Pipe(duplex=False)
     child = ctx.Process(target=pa.hold, args=(reader,))
@@ -477,19 +488,17 @@ def test_the_sentinel_becomes_ready_when_the_child_ends(ctx, facts):
         release.send("go")
         assert wait([sentinel], DEADLINE) == [sentinel]
         assert readable(sentinel)
-        identity = os.fstat(sentinel)
-        identity = (identity.st_dev, identity.st_ino)
+        identity = descriptor_identity(sentinel)
         support.join(child)
         assert child.sentinel == sentinel
-        try:
-            after = os.fstat(sentinel)
-            after = (after.st_dev, after.st_ino)
-        except OSError:
-            after = "closed"
-        if facts.library == "billiard":
-            assert after != identity
-        else:  # (forkserver: join() consumed the exit status; EOF follows)
-            assert after == identity and wait([sentinel], DEADLINE) == [sentinel]
+        after = descriptor_identity(sentinel)
+        if after == identity:  # (forkserver: join() consumed the exit status; EOF follows)
+            # as documented; whether a forked grandchild holds it unready is the next
+            # test's to tell, so nothing is observed here
+            assert wait([sentinel], DEADLINE) == [sentinel]
+        else:
+            observed("partly", because=f"the sentinel was ready once the child ended, but after join() p.sentinel "
+                     f"({sentinel}) names {'a closed descriptor' if after is None else 'another file'}")
 
 
 @pytest.mark.claim("process-api.sentinel-ready-on-exit")
@@ -509,12 +518,15 @@ def test_the_sentinel_waits_for_grandchildren_forked_by_the_child(ctx, start_met
     try:
         with support.started(child):
             grandchild = support.receive(pid_reader)
+            identity = descriptor_identity(child.sentinel)
             child.terminate()
             began = time.monotonic()
             assert child.join(WAIT) is None
             waited = time.monotonic() - began
             assert support.wait_until(lambda: not child.is_alive())  # waitpid() knows
-            stuck = wait([child.sentinel], WAIT) == []  # dead, yet not ready?
+            # billiard's join() closes the sentinel of a child it saw end
+            closed = descriptor_identity(child.sentinel) != identity
+            stuck = not closed and wait([child.sentinel], WAIT) == []  # dead, yet not ready?
             if stuck:
                 assert waited >= WAIT * SLACK  # join() waited its timeout out
                 grandchild_release.send("go")
@@ -529,6 +541,9 @@ def test_the_sentinel_waits_for_grandchildren_forked_by_the_child(ctx, start_met
     if stuck:
         observed("partly", because=f"the terminated child's sentinel stayed unready while its grandchild ran; "
                  f"join({WAIT:g}) waited {waited:.2f} s")
+    elif closed:
+        observed("partly", because=f"join({WAIT:g}) returned after {waited:.2f} s, the child dead and its grandchild "
+                 "running, and had closed the sentinel: p.sentinel names a closed or reused descriptor")
     else:
         observed("holds", because="the sentinel was ready once the child was dead, its grandchild still running")
 
