@@ -757,7 +757,11 @@ def test_another_process_cannot_manage_a_process_object(ctx, start_method, facts
     else:  # exitcode would read whatever fd carries the sentinel's number there
         probes = ("is_alive", "join", "terminate")
     reader, writer = ctx.Pipe(duplex=False)
-    with held(ctx) as (target, _):
+    # the target's own arguments stay open here: billiard and multiprocess pickle the
+    # whole object, args included (held()'s child has pipe ends this process closed)
+    hold_reader, _hold_writer = ctx.Pipe(duplex=False)
+    target = ctx.Process(target=pa.hold, args=(hold_reader,))
+    with support.started(target):
         user = ctx.Process(target=pa.use_foreign_process, args=(target, writer, probes))
         try:
             user.start()
