@@ -150,6 +150,39 @@ def flake_report(session):
     session.run(sys.executable, "-m", "mpspec.flake", "--summarize", *files)
 
 
+# --- the verdict-flip check per leg (not in the default sessions) -------------------
+# nox -s flip flip_optimized flip_impl: every verdict flipped in one run of the leg
+FLIPS = ROOT / ".matrix" / "flips"
+
+
+def _flip(session, name, *args, extra=""):
+    FLIPS.mkdir(parents=True, exist_ok=True)
+    session.install("-e", _extras(extra))
+    session.run(
+        "python", "-m", "mpspec.mutate", "--verdicts", "--at-once", "--json", str(FLIPS / f"{name}.json"),
+        *args, *session.posargs, success_codes=[0, 1],
+    )
+
+
+@nox.session(python=PYTHONS)
+def flip(session):
+    """The verdict-flip check on one interpreter."""
+    _flip(session, f"flip-{session.python}")
+
+
+@nox.session(python=DEFAULT)
+def flip_optimized(session):
+    """The verdict-flip check under python -O."""
+    _flip(session, "flip-optimized", "-O")
+
+
+@nox.session(python=DEFAULT)
+@nox.parametrize("library", LIBRARIES)
+def flip_impl(session, library):
+    """The verdict-flip check against a drop-in library."""
+    _flip(session, f"flip-impl-{library}", f"--impl={library}", extra=f"[{library}]")
+
+
 @nox.session(python=False)
 def matrix(session):
     """Merge every report under .matrix/reports into docs/results.json (the site's data),

@@ -3,6 +3,7 @@ behaviours (mpspec/mutants/) and report, per claim, which mutants its tests kill
 
     python -m mpspec.mutate [--mutant ID ...] [--json FILE] [--list]
     python -m mpspec.mutate --verdicts [--claim PATTERN ...] [--json FILE]
+    python -m mpspec.mutate --verdicts --at-once [--python EXE] [-O] [--impl LIB]
 
 First a baseline run (the mutation set-up, no mutant) must pass.  Then, per
 mutant, the spec runs restricted to the claims that mutant targets (``--claim``),
@@ -18,6 +19,15 @@ it applies (holds and does-not-hold swap, partly becomes holds; see
 test that observes the behaviour and compares it with the registry cannot pass a
 wrong verdict.  A flip no test catches is a verdict nothing checks.  Exit status 0
 only if every flip was caught.
+
+``--verdicts --at-once`` flips every claim in one run of the whole spec
+(``FLIP_ENV=*``), which makes the check cheap enough for every matrix leg
+(``--python``, ``-O``, ``--impl`` choose the leg as for ``mpspec.flake``).  The
+observer then records each disagreement instead of failing, so that a test that
+observes several claims observes them all; a flip counts as caught, per claim and
+start method, when a test observed a verdict other than the flipped one.  Only the
+observer can catch a flip here, so the figure can only be lower than the one of the
+claim-by-claim check, never higher.
 """
 
 from __future__ import annotations
@@ -35,7 +45,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from mpspec.mutants import ENV, MUTANTS
-from mpspec.registry import CLAIMS, FLIP_ENV, FLIPPED, NOT_APPLICABLE, matching
+from mpspec.registry import CLAIMS, FLIP_ALL, FLIP_ENV, FLIPPED, NOT_APPLICABLE, matching
 from mpspec.support import FAILURE_LINE, ROOT, run_session
 
 SITE = Path(__file__).resolve().parent / "mutation_site"
@@ -160,6 +170,81 @@ def flip_verdicts(args, claims_of):
     return 1 if missed else 0
 
 
+def flip_at_once(args):
+    """The verdict-flip check in one run (--verdicts --at-once): every verdict flipped,
+    the whole spec run once with its report, and the report read back."""
+    from mpspec.flake import Leg
+
+    leg = Leg(args.python, args.optimize, args.impl)
+    problem = leg.check()
+    if problem:
+        sys.exit(f"mutate: {problem}")
+    env = dict(os.environ)
+    env.pop("PYTEST_ADDOPTS", None)
+    env.pop(ENV, None)
+    env[FLIP_ENV] = FLIP_ALL
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="mpspec-flip-") as tmp:
+        cmd = leg.command() + ["spec", "-q", "-p", "no:cacheprovider", "-rfE", f"--spec-report={tmp}"]
+        cmd += leg.pytest_args() + (["-n", str(args.jobs)] if args.jobs > 1 else ["-p", "no:xdist"])
+        cmd += ["--claim", ",".join(c for p in args.claim for c in matching(p))] if args.claim else []
+        what = f"the spec of {len(args.claim)} claim pattern(s)" if args.claim else "the whole spec"
+        print(f"{leg.name}: {what}, every verdict flipped at once ...", end=" ", flush=True)
+        proc, out = run_session(cmd, env, args.timeout, "mutate")
+        print(f"exit {proc.returncode} ({time.monotonic() - started:.0f} s)", flush=True)
+        report_file = Path(tmp) / "report.json"
+        if not report_file.exists():
+            print("\n".join(out.splitlines()[-30:]))
+            sys.exit("mutate: the run wrote no report")
+        data = json.loads(report_file.read_text())
+    failing = [line for line in out.splitlines() if SUMMARY.match(line)]
+    chosen = set(c for p in args.claim for c in matching(p)) if args.claim else set(CLAIMS)
+    results = {}
+    for claim in data["claims"]:
+        if claim["id"] not in chosen:
+            continue
+        cells = {}
+        for method, cell in claim["results"].items():
+            if cell["verdict"] == NOT_APPLICABLE:
+                continue
+            seen = sorted({o["verdict"] for o in cell.get("observed", ())})
+            caught = any(v != cell["verdict"] for v in seen)
+            cells[method] = {"flipped_to": cell["verdict"], "observed": seen, "outcome": cell["outcome"], "caught": caught}
+        if cells:
+            results[claim["id"]] = {"status": "caught" if any(c["caught"] for c in cells.values()) else "missed",
+                                    "cells": cells}
+    caught = [c for c, r in results.items() if r["status"] == "caught"]
+    missed = [c for c, r in results.items() if r["status"] != "caught"]
+    cells = [(c, m) for c, r in results.items() for m in r["cells"]]
+    cells_caught = [(c, m) for c, r in results.items() for m, x in r["cells"].items() if x["caught"]]
+    print()
+    if missed:
+        print("| claim | start methods | outcome there |")
+        print("|---|---|---|")
+        for cid in missed:
+            where = results[cid]["cells"]
+            print(f"| `{cid}` | {', '.join(where)} | {', '.join(sorted({x['outcome'] for x in where.values()}))}: no test observed it |")
+        print()
+    for line in failing:
+        print(f"  failed in the flipped run (not counted as a catch): {line}")
+    uncaught = [f"{c} ({m}: {x['outcome']})" for c, r in results.items() if r["status"] == "caught"
+                for m, x in r["cells"].items() if not x["caught"]]
+    if uncaught:
+        print(f"  cells of caught claims that no test observed this run: {', '.join(uncaught)}")
+    na = len(chosen) - len(results)
+    print(
+        f"{leg.name}: verdict flips caught: {len(caught)}/{len(results)} claims that apply here "
+        f"(+{na} n/a here, not flipped); {len(cells_caught)}/{len(cells)} claim x start method cells "
+        f"({time.monotonic() - started:.0f} s)"
+    )
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"leg": leg.name, "caught": len(caught), "judged": len(results), "not_applicable": na,
+                       "cells_caught": len(cells_caught), "cells": len(cells), "failing": failing,
+                       "claims": results}, f, indent=1, ensure_ascii=False)
+    return 1 if missed or failing else 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m mpspec.mutate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--mutant", action="append", default=[], metavar="ID", help="run only these mutants (repeatable)")
@@ -172,6 +257,11 @@ def main(argv=None):
     parser.add_argument("--no-baseline", action="store_true", help="skip the baseline run")
     parser.add_argument("--verdicts", action="store_true",
                         help="the verdict-flip check: turn each claim's verdict around in turn; some test must fail")
+    parser.add_argument("--at-once", action="store_true",
+                        help="with --verdicts: flip every verdict in one run of the whole spec (a figure per leg)")
+    parser.add_argument("--python", metavar="EXE", help="with --at-once: the leg's interpreter (default: this one)")
+    parser.add_argument("-O", "--optimize", action="store_true", help="with --at-once: run the spec under python -O")
+    parser.add_argument("--impl", default="multiprocessing", help="with --at-once: the library under test")
     parser.add_argument("--claim", action="append", default=[], metavar="PATTERN",
                         help="with --verdicts: only these claims (an ID or a glob such as 'queue.*'; repeatable)")
     args = parser.parse_args(argv)
@@ -180,7 +270,13 @@ def main(argv=None):
     for pattern in args.claim:
         if not matching(pattern):
             parser.error(f"--claim {pattern!r} matches no registered claim")
+    if (args.at_once or args.python or args.optimize or args.impl != "multiprocessing") and not args.verdicts:
+        parser.error("--at-once, --python, -O and --impl go with --verdicts")
+    if (args.python or args.optimize or args.impl != "multiprocessing") and not args.at_once:
+        parser.error("--python, -O and --impl go with --verdicts --at-once (the claim-by-claim check runs here)")
     if args.verdicts:
+        if args.at_once:
+            return flip_at_once(args)
         if args.mutant or args.list:
             parser.error("--verdicts flips the registry's verdicts; it takes no --mutant or --list")
         return flip_verdicts(args, inventory())

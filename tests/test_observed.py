@@ -88,3 +88,15 @@ def test_a_flipped_verdict_fails_the_test_that_observes_it(project, monkeypatch)
     assert "start.selftest-agrees (any): the test observed 'holds'" in done.stdout
     assert "the registry predicts 'does-not-hold' here" in done.stdout
     assert outcomes["agrees"] == "failed"
+
+
+def test_with_every_verdict_flipped_at_once_a_disagreement_is_recorded_not_failed(project, monkeypatch):
+    """The one-run flip check (``mutate --verdicts --at-once``) reads the disagreements
+    from the report, so the observer records them and lets the test go on."""
+    monkeypatch.setenv("MPSPEC_FLIP_VERDICT", "*")
+    done, outcomes, data = run(project)
+    assert done.returncode == 0, done.stdout
+    cells = {c["id"].split("-", 1)[1]: c["results"]["any"] for c in data["claims"] if "selftest" in c["id"]}
+    assert cells["agrees"]["verdict"] == "does-not-hold"
+    assert [o["verdict"] for o in cells["agrees"]["observed"]] == ["holds"]
+    assert cells["disagrees"]["verdict"] == "does-not-hold" and outcomes["disagrees"] == "observed"
