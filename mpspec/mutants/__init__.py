@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 from dataclasses import dataclass
 from typing import Callable, Tuple
 
@@ -70,6 +71,37 @@ def replaces(owner, name):
         return replacement
 
     return install
+
+
+def replacing(owner, name, *, needs=None):
+    """Make the decorated function a mutant's whole patch: when the mutant is activated,
+    it takes the place of ``<owner>.<name>`` through :func:`replaces` (so it is called
+    with the original first).  ``owner`` is looked up only then: a string names a
+    submodule of the library and a dotted path in it (``"pool.Pool"`` is
+    ``sub("pool").Pool``, ``"pool"`` the module itself), anything else is a function
+    that returns the owner.  With ``needs`` (a parameter name), a version whose
+    original lacks that parameter is left as it is::
+
+        @mutant("join-refuses-after-terminate", ["pool-api.join-after-terminate"], "...")
+        @replacing("pool.Pool", "join")
+        def join(original, self):
+            ...
+    """
+
+    def decorate(wrapper):
+        def patch(mp):
+            if isinstance(owner, str):
+                module, *path = owner.split(".")
+                target = functools.reduce(getattr, path, sub(module))
+            else:
+                target = owner()
+            if needs is None or needs in inspect.signature(getattr(target, name)).parameters:
+                replaces(target, name)(wrapper)
+
+        patch.__module__, patch.__qualname__ = wrapper.__module__, wrapper.__qualname__
+        return patch
+
+    return decorate
 
 
 def ascii_only(obj):

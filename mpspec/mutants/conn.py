@@ -11,7 +11,7 @@ import pickle
 import signal
 import sys
 
-from mpspec.mutants import mutant, replaces, sub
+from mpspec.mutants import mutant, replaces, replacing, sub
 
 CHALLENGE = b"#CHALLENGE#"
 WELCOME = b"#WELCOME#"
@@ -188,14 +188,11 @@ def _(mp):
     ["conn.authkey-none-no-auth", "conn.recv-unpickles-untrusted"],
     "Listener(authkey=None) still runs the handshake (with an empty key)",
 )
-def _(mp):
-    connection = _conn()
-
-    @replaces(connection.Listener, "accept")
-    def accept(original, self):
-        if self._authkey is None:
-            self._authkey = b"-"
-        return original(self)
+@replacing(lambda: _conn().Listener, "accept")
+def _(original, self):
+    if self._authkey is None:
+        self._authkey = b"-"
+    return original(self)
 
 
 @mutant(
@@ -208,10 +205,10 @@ def _(mp):
     import inspect
 
     Listener = _conn().Listener
-    original = Listener.accept
-    native = "is not None" in inspect.getsource(original)  # b'' authenticates natively
+    native = "is not None" in inspect.getsource(Listener.accept)  # b'' authenticates natively
 
-    def accept(self):
+    @replaces(Listener, "accept")
+    def accept(original, self):
         if self._authkey != b"":
             return original(self)
         self._authkey = None if native else b""
@@ -224,8 +221,6 @@ def _(mp):
             return c
         finally:
             self._authkey = b""
-
-    Listener.accept = accept
 
 
 @mutant(

@@ -13,7 +13,7 @@ import inspect
 import sys
 import threading
 
-from mpspec.mutants import mutant, replaces
+from mpspec.mutants import mutant, replaces, replacing
 
 
 def _cf(name=""):
@@ -43,12 +43,55 @@ def _wrap_init(change):
     cls.__init__ = __init__
 
 
+def _drop_max_tasks_per_child(dropped, after=lambda limit: None):
+    """Patch ProcessPoolExecutor.__init__, where it has max_tasks_per_child, to pass None
+    instead of each limit that ``dropped(limit)`` holds for (other values reach the
+    original as given); ``after(limit)`` may return a function to call with the new
+    executor."""
+
+    def change(arguments):
+        limit = arguments.get("max_tasks_per_child")
+        if not dropped(limit):
+            return None
+        arguments["max_tasks_per_child"] = None
+        return after(limit)
+
+    if "max_tasks_per_child" in inspect.signature(_executor().__init__).parameters:
+        _wrap_init(change)
+
+
 def _worker_function(replacement, name):
     """Install ``replacement`` as concurrent.futures.process.<name>, pickled by
     reference like the original (a spawned worker looks it up by that name)."""
     module = _cf("process")
     replacement.__module__, replacement.__name__, replacement.__qualname__ = module.__name__, name, name
     setattr(module, name, replacement)
+
+
+def _submit_hangs_when(condition):
+    """A patch with which submit() returns a Future that never completes (and runs
+    nothing) whenever ``condition(executor)`` holds."""
+
+    @replacing(_executor, "submit")
+    def submit(original, self, fn, *args, **kwargs):
+        if condition(self):
+            return _cf("_base").Future()
+        return original(self, fn, *args, **kwargs)
+
+    return submit
+
+
+def _on_broken_pool(change):
+    """A patch that hands each BrokenProcessPool a Future fails with to
+    ``change(exception)`` first, and sets what that returns instead."""
+
+    @replacing(lambda: _cf("_base").Future, "set_exception")
+    def set_exception(original, self, exception):
+        if isinstance(exception, _cf("process").BrokenProcessPool):
+            exception = change(exception)
+        return original(self, exception)
+
+    return set_exception
 
 
 # --- submit and the Future ----------------------------------------------------------
@@ -160,39 +203,26 @@ def _(mp):
 
 @mutant("futures-map-buffersize-ignored", ["futures.map-buffersize"],
         "map() ignores buffersize (3.14+)")
-def _(mp):
-    cls = _executor()
-    original = cls.map
-    if "buffersize" not in inspect.signature(original).parameters:
-        return
-
-    def map(self, fn, *iterables, buffersize=None, **kwargs):
-        if buffersize is not None and buffersize < 1:
-            raise ValueError("buffersize must be None or > 0.")
-        return original(self, fn, *iterables, **kwargs)
-
-    cls.map = map
+@replacing(_executor, "map", needs="buffersize")
+def _(original, self, fn, *iterables, buffersize=None, **kwargs):
+    if buffersize is not None and buffersize < 1:
+        raise ValueError("buffersize must be None or > 0.")
+    return original(self, fn, *iterables, **kwargs)
 
 
 @mutant("futures-map-timeout-per-item", ["futures.map-timeout-from-call"],
         "map()'s timeout counts per item, from the previous result")
-def _(mp):
-    cls = _executor()
-
-    @replaces(cls, "map")
-    def map(original, self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
-        futures = [self.submit(fn, *args) for args in zip(*iterables)]
-        return (f.result(timeout) for f in futures)
+@replacing(_executor, "map")
+def _(original, self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
+    futures = [self.submit(fn, *args) for args in zip(*iterables)]
+    return (f.result(timeout) for f in futures)
 
 
 @mutant("futures-chunksize-ignored", ["futures.map-chunksize"],
         "map() sends every item on its own, whatever the chunksize (no ValueError for 0)")
-def _(mp):
-    cls = _executor()
-
-    @replaces(cls, "map")
-    def map(original, self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
-        return original(self, fn, *iterables, timeout=timeout, chunksize=1, **kwargs)
+@replacing(_executor, "map")
+def _(original, self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
+    return original(self, fn, *iterables, timeout=timeout, chunksize=1, **kwargs)
 
 
 # --- shutdown ---------------------------------------------------------------------------
@@ -200,52 +230,34 @@ def _(mp):
 
 @mutant("futures-submit-after-shutdown-accepted", ["futures.after-shutdown-rejects"],
         "submit() after shutdown() returns a Future that never completes")
-def _(mp):
-    cls = _executor()
-
-    @replaces(cls, "submit")
-    def submit(original, self, fn, *args, **kwargs):
-        if getattr(self, "_shutdown_thread", False) and not getattr(self, "_broken", False):
-            return _cf("_base").Future()
-        return original(self, fn, *args, **kwargs)
+@_submit_hangs_when
+def _(executor):
+    return getattr(executor, "_shutdown_thread", False) and not getattr(executor, "_broken", False)
 
 
 @mutant("futures-shutdown-never-waits", ["futures.shutdown-wait-reaps-workers"],
         "shutdown(wait=True) does not wait")
-def _(mp):
-    cls = _executor()
-
-    @replaces(cls, "shutdown")
-    def shutdown(original, self, wait=True, **kwargs):
-        return original(self, False, **kwargs)
+@replacing(_executor, "shutdown")
+def _(original, self, wait=True, **kwargs):
+    return original(self, False, **kwargs)
 
 
 @mutant("futures-nowait-shutdown-kills-workers", ["futures.exit-waits-for-pending"],
         "shutdown(wait=False) terminates the workers: pending calls never run")
-def _(mp):
-    cls = _executor()
-
-    @replaces(cls, "shutdown")
-    def shutdown(original, self, wait=True, **kwargs):
-        workers = list((self._processes or {}).values())
-        original(self, wait, **kwargs)
-        if not wait:
-            for worker in workers:
-                worker.terminate()
+@replacing(_executor, "shutdown")
+def _(original, self, wait=True, **kwargs):
+    workers = list((self._processes or {}).values())
+    original(self, wait, **kwargs)
+    if not wait:
+        for worker in workers:
+            worker.terminate()
 
 
 @mutant("futures-cancel-futures-ignored", ["futures.cancel-futures-on-shutdown", "futures.ctrl-c-waits-for-backlog"],
         "shutdown() ignores cancel_futures")
-def _(mp):
-    cls = _executor()
-    original = cls.shutdown
-    if "cancel_futures" not in inspect.signature(original).parameters:
-        return
-
-    def shutdown(self, wait=True, *, cancel_futures=False):
-        return original(self, wait)
-
-    cls.shutdown = shutdown
+@replacing(_executor, "shutdown", needs="cancel_futures")
+def _(original, self, wait=True, *, cancel_futures=False):
+    return original(self, wait)
 
 
 @mutant("futures-with-block-no-wait", ["futures.context-manager-waits"],
@@ -291,44 +303,24 @@ def _(mp):
         ["futures.result-unpickle-failure-breaks-pool", "futures.broken-on-abrupt-exit",
          "futures.initializer-failure-breaks", "futures.terminate-kill-workers"],
         "A broken pool fails its futures with a plain RuntimeError, not BrokenProcessPool")
-def _(mp):
-    future = _cf("_base").Future
-    original = future.set_exception
-    broken = _cf("process").BrokenProcessPool
-
-    def set_exception(self, exception):
-        if isinstance(exception, broken):
-            exception = RuntimeError(str(exception))
-        return original(self, exception)
-
-    future.set_exception = set_exception
+@_on_broken_pool
+def _(exception):
+    return RuntimeError(str(exception))
 
 
 @mutant("futures-broken-pool-accepts-submit", ["futures.broken-on-abrupt-exit"],
         "submit() on a broken pool returns a Future that never completes")
-def _(mp):
-    cls = _executor()
-
-    @replaces(cls, "submit")
-    def submit(original, self, fn, *args, **kwargs):
-        if getattr(self, "_broken", False):
-            return _cf("_base").Future()
-        return original(self, fn, *args, **kwargs)
+@_submit_hangs_when
+def _(executor):
+    return getattr(executor, "_broken", False)
 
 
 @mutant("futures-broken-cause-dropped", ["futures.broken-report-pid-exitcode"],
         "The BrokenProcessPool of a dead worker has no cause (3.15's pid and exit code lost)")
-def _(mp):
-    future = _cf("_base").Future
-    original = future.set_exception
-    broken = _cf("process").BrokenProcessPool
-
-    def set_exception(self, exception):
-        if isinstance(exception, broken):
-            exception.__cause__ = None
-        return original(self, exception)
-
-    future.set_exception = set_exception
+@_on_broken_pool
+def _(exception):
+    exception.__cause__ = None
+    return exception
 
 
 @mutant("futures-broken-cause-always-reported", ["futures.broken-report-pid-exitcode"],
@@ -421,33 +413,17 @@ def _(mp):
 @mutant("futures-max-tasks-ignored", ["futures.max-tasks-per-child-replaces"],
         "max_tasks_per_child is validated, then ignored (workers never retire)")
 def _(mp):
-    def change(arguments):
-        limit = arguments.get("max_tasks_per_child")
-        if limit is None or not isinstance(limit, int) or limit < 1:
-            return None
-        arguments["max_tasks_per_child"] = None
-        return None
-
-    if "max_tasks_per_child" in inspect.signature(_executor().__init__).parameters:
-        _wrap_init(change)
+    _drop_max_tasks_per_child(lambda limit: limit is not None and isinstance(limit, int) and not limit < 1)
 
 
 @mutant("futures-max-tasks-fork-allowed", ["futures.max-tasks-needs-non-fork"],
         "max_tasks_per_child is accepted with fork, and with no mp_context the default is kept")
 def _(mp):
-    def change(arguments):
-        limit = arguments.get("max_tasks_per_child")
-        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-            return None
-        arguments["max_tasks_per_child"] = None
+    def after(limit):
+        return lambda executor: setattr(executor, "_max_tasks_per_child", limit)
 
-        def after(executor):
-            executor._max_tasks_per_child = limit
-
-        return after
-
-    if "max_tasks_per_child" in inspect.signature(_executor().__init__).parameters:
-        _wrap_init(change)
+    _drop_max_tasks_per_child(
+        lambda limit: isinstance(limit, int) and not isinstance(limit, bool) and not limit < 1, after)
 
 
 @mutant("futures-retired-workers-not-replaced", ["futures.max-tasks-backlog-hang"],

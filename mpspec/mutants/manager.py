@@ -8,7 +8,7 @@ import os
 import time
 import types
 
-from mpspec.mutants import mutant, replaces, sub
+from mpspec.mutants import mutant, replaces, replacing, sub
 
 
 def _rebind_default(mp, name):
@@ -83,12 +83,9 @@ def _(mp):
     ["manager.start-initializer"],
     "start(initializer, initargs) starts the server without calling the initializer",
 )
-def _(mp):
-    managers = sub("managers")
-
-    @replaces(managers.BaseManager, "start")
-    def start(original, self, initializer=None, initargs=()):
-        return original(self)
+@replacing("managers.BaseManager", "start")
+def _(original, self, initializer=None, initargs=()):
+    return original(self)
 
 
 @mutant(
@@ -97,14 +94,11 @@ def _(mp):
     "A BaseManager that was neither started nor connected starts itself when first "
     "asked to create an object",
 )
-def _(mp):
-    managers = sub("managers")
-
-    @replaces(managers.BaseManager, "_create")
-    def _create(original, self, typeid, *args, **kwds):
-        if self._state.value == managers.State.INITIAL:
-            self.start()
-        return original(self, typeid, *args, **kwds)
+@replacing("managers.BaseManager", "_create")
+def _(original, self, typeid, *args, **kwds):
+    if self._state.value == sub("managers").State.INITIAL:
+        self.start()
+    return original(self, typeid, *args, **kwds)
 
 
 @mutant(
@@ -113,14 +107,11 @@ def _(mp):
     "A manager without an address listens on TCP (localhost, a free port) instead of an "
     "AF_UNIX socket path",
 )
-def _(mp):
-    managers = sub("managers")
-
-    @replaces(managers.Server, "__init__")
-    def __init__(original, self, registry, address, authkey, serializer):
-        if address is None:
-            address = ("127.0.0.1", 0)
-        original(self, registry, address, authkey, serializer)
+@replacing("managers.Server", "__init__")
+def _(original, self, registry, address, authkey, serializer):
+    if address is None:
+        address = ("127.0.0.1", 0)
+    original(self, registry, address, authkey, serializer)
 
 
 def _register_forcing(**forced):

@@ -110,11 +110,10 @@ def _read_exactly(fd, size, deadline):
     "Empty), so a half-written item cannot make it hang",
 )
 def _(mp):
-    Queue = _queues().Queue
-    get = Queue.get
     ForkingPickler = sub("reduction").ForkingPickler
 
-    def bounded_get(self, block=True, timeout=None):
+    @replaces(_queues().Queue, "get")
+    def bounded_get(get, self, block=True, timeout=None):
         if not block or timeout is None:
             return get(self, block, timeout)
         if self._closed:
@@ -132,8 +131,6 @@ def _(mp):
         finally:
             self._rlock.release()
         return ForkingPickler.loads(data)
-
-    Queue.get = bounded_get
 
 
 @mutant(

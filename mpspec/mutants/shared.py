@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ctypes
 
-from mpspec.mutants import mutant, replaces, sub
+from mpspec.mutants import mutant, replaces, replacing, sub
 
 
 def _rebind_default(mp, name):
@@ -82,10 +82,9 @@ def _(mp):
     ["shared.lock-custom"],
     "A synchronized wrapper ignores the lock it is given and makes a new RLock of its own",
 )
-def _(mp):
-    sc = sub("sharedctypes")
-    init = sc.SynchronizedBase.__init__
-    sc.SynchronizedBase.__init__ = lambda self, obj, lock=None, ctx=None: init(self, obj, None, ctx)
+@replacing("sharedctypes.SynchronizedBase", "__init__")
+def _(init, self, obj, lock=None, ctx=None):
+    return init(self, obj, None, ctx)
 
 
 @mutant(
@@ -244,10 +243,9 @@ def _(mp):
     "RawValue (so Value too) passes only the first of its extra arguments to the ctypes "
     "constructor",
 )
-def _(mp):
-    sc = sub("sharedctypes")
-    raw_value = sc.RawValue
-    sc.RawValue = lambda typecode_or_type, *args: raw_value(typecode_or_type, *args[:1])
+@replacing("sharedctypes", "RawValue")
+def _(raw_value, typecode_or_type, *args):
+    return raw_value(typecode_or_type, *args[:1])
 
 
 @mutant(

@@ -10,7 +10,7 @@ import time
 import types
 import warnings
 
-from mpspec.mutants import mutant, replaces, sub
+from mpspec.mutants import mutant, replaces, replacing, sub
 
 START = "start."
 
@@ -78,13 +78,10 @@ def _(mp):
     _ids("spawn-slower"),
     "a fork start waits 0.1 s before forking (a readiness poll with a coarse interval)",
 )
-def _(mp):
-    Popen = sub("popen_fork").Popen
-
-    @replaces(Popen, "_launch")
-    def _launch(launch, self, process_obj):
-        time.sleep(0.1)
-        return launch(self, process_obj)
+@replacing("popen_fork.Popen", "_launch")
+def _(launch, self, process_obj):
+    time.sleep(0.1)
+    return launch(self, process_obj)
 
 
 # --- the default and the global start method ----------------------------------------------
@@ -330,14 +327,11 @@ def _(mp):
     _ids("fork-threads-deprecationwarning-312"),
     "a fork start silences os.fork()'s multi-threaded DeprecationWarning (3.12+)",
 )
-def _(mp):
-    Popen = sub("popen_fork").Popen
-
-    @replaces(Popen, "_launch")
-    def _launch(launch, self, process_obj):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            return launch(self, process_obj)
+@replacing("popen_fork.Popen", "_launch")
+def _(launch, self, process_obj):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return launch(self, process_obj)
 
 
 @mutant(
