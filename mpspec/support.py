@@ -16,7 +16,8 @@ every helper as ``support.<name>``:
   signals and always kills), ``kill_session`` and ``child_env``.
 
 This module itself keeps what needs the library under test: contexts, pools,
-queues (``producers_and_consumers``), executors, reaping the test's children.
+queues (``producers_and_consumers``), executors, reaping the test's children, and
+the outcome of a call (``outcome``, ``timeout_outcome``).
 """
 
 from __future__ import annotations
@@ -154,6 +155,32 @@ def producers_and_consumers(ctx, q, produce, consume, done, *, producers: int, c
             for c in getting:
                 join(c)
     return [item for got in received for item in got]
+
+
+def outcome(call, *args, catch=Exception, **kwargs):
+    """``call(*args, **kwargs)``'s result, or the exception of type ``catch`` it raised
+    (anything else propagates): for tests that compare what several calls did.
+
+        outcomes = [support.outcome(reader.recv_bytes, n, catch=OSError) for n in (10, None)]
+    """
+    try:
+        return call(*args, **kwargs)
+    except catch as error:
+        return error
+
+
+def timeout_outcome(call, *args, **kwargs):
+    """Call ``call(*args, **kwargs)``, a call given a timeout that should run out, and
+    return (what it did, seconds it took): "TimeoutError" if it raised the library's
+    TimeoutError, else "returned <its result, repr>".
+
+        raised, waited = support.timeout_outcome(pending.get, WAIT)
+        assert raised == "TimeoutError"
+    """
+    start = time.monotonic()
+    got = outcome(call, *args, catch=lib.mp.TimeoutError, **kwargs)
+    waited = time.monotonic() - start
+    return ("TimeoutError" if isinstance(got, lib.mp.TimeoutError) else f"returned {got!r}"), waited
 
 
 def unreported_exitcode(start_method: str, expected: int) -> int:
