@@ -16,7 +16,8 @@ every helper as ``support.<name>``:
   signals and always kills), ``kill_session`` and ``child_env``.
 
 This module itself keeps what needs the library under test: contexts, pools,
-queues, executors, reaping the test's children.
+queues (``producers_and_consumers``), executors, reaping the test's children, and
+the outcome of a call (``outcome``, ``timeout_outcome``).
 """
 
 from __future__ import annotations
@@ -127,6 +128,59 @@ def open_queue(ctx, maxsize=0):
     finally:
         q.close()
         q.join_thread()
+
+
+def producers_and_consumers(ctx, q, produce, consume, done, *, producers: int, consumers: int, items: int):
+    """Run ``producers`` children ``produce(q, n, items, go)`` (n = 0, 1...) and
+    ``consumers`` children ``consume(q, results)`` on ``q`` at the same time (the
+    producers start putting when all have started); once the producers are joined,
+    put one ``done`` per consumer, collect each consumer's list from ``results`` and
+    join them.  Returns every item the consumers got, in one list.
+
+        with support.open_queue(ctx) as q:
+            got = support.producers_and_consumers(ctx, q, queues.produce, queues.consume, queues.DONE,
+                                                  producers=3, consumers=3, items=200)
+    """
+    go = ctx.Event()
+    with open_queue(ctx) as results:
+        putting = [ctx.Process(target=produce, args=(q, n, items, go)) for n in range(producers)]
+        getting = [ctx.Process(target=consume, args=(q, results)) for _ in range(consumers)]
+        with started(*putting, *getting):
+            go.set()
+            for p in putting:
+                join(p)
+            for _ in getting:
+                q.put(done)
+            received = [results.get(timeout=DEADLINE) for _ in getting]
+            for c in getting:
+                join(c)
+    return [item for got in received for item in got]
+
+
+def outcome(call, *args, catch=Exception, **kwargs):
+    """``call(*args, **kwargs)``'s result, or the exception of type ``catch`` it raised
+    (anything else propagates): for tests that compare what several calls did.
+
+        outcomes = [support.outcome(reader.recv_bytes, n, catch=OSError) for n in (10, None)]
+    """
+    try:
+        return call(*args, **kwargs)
+    except catch as error:
+        return error
+
+
+def timeout_outcome(call, *args, **kwargs):
+    """Call ``call(*args, **kwargs)``, a call given a timeout that should run out, and
+    return (what it did, seconds it took): "TimeoutError" if it raised the library's
+    TimeoutError, else "returned <its result, repr>".
+
+        raised, waited = support.timeout_outcome(pending.get, WAIT)
+        assert raised == "TimeoutError"
+    """
+    start = time.monotonic()
+    got = outcome(call, *args, catch=lib.mp.TimeoutError, **kwargs)
+    waited = time.monotonic() - start
+    return ("TimeoutError" if isinstance(got, lib.mp.TimeoutError) else f"returned {got!r}"), waited
 
 
 def unreported_exitcode(start_method: str, expected: int) -> int:

@@ -57,20 +57,10 @@ ITEMS = 200  # per producer
 def test_many_producers_and_consumers_lose_and_duplicate_nothing(ctx, observed):
     """Three producers putting 200 items each and three consumers getting at the same
     time deliver every one of the 600 items exactly once."""
-    go = ctx.Event()
-    with support.open_queue(ctx) as q, support.open_queue(ctx) as results:
-        producers = [ctx.Process(target=queues.produce, args=(q, n, ITEMS, go)) for n in range(PRODUCERS)]
-        consumers = [ctx.Process(target=queues.consume, args=(q, results)) for _ in range(CONSUMERS)]
-        with support.started(*producers, *consumers):
-            go.set()
-            for p in producers:
-                support.join(p)
-            for _ in consumers:
-                q.put(queues.DONE)
-            received = [results.get(timeout=DEADLINE) for _ in consumers]
-            for c in consumers:
-                support.join(c)
-    everything = [item for got in received for item in got]
+    with support.open_queue(ctx) as q:
+        everything = support.producers_and_consumers(
+            ctx, q, queues.produce, queues.consume, queues.DONE, producers=PRODUCERS, consumers=CONSUMERS, items=ITEMS
+        )
     put = {(n, seq) for n in range(PRODUCERS) for seq in range(ITEMS)}
     lost, duplicated = len(put - set(everything)), len(everything) - len(set(everything))
     seen = "holds" if not lost and not duplicated and set(everything) == put else "does-not-hold"

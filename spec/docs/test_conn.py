@@ -288,12 +288,7 @@ def test_a_message_over_maxlength_raises_and_leaves_the_connection_unreadable(du
     with reader, writer:
         writer.send_bytes(b"y" * 100)
         writer.send_bytes(b"short")
-        outcomes = []
-        for maxlength in (10, None):
-            try:
-                outcomes.append(reader.recv_bytes(maxlength))
-            except OSError as error:
-                outcomes.append(error)
+        outcomes = [support.outcome(reader.recv_bytes, maxlength, catch=OSError) for maxlength in (10, None)]
     observed(
         "holds" if all(isinstance(o, OSError) for o in outcomes) else "does-not-hold",
         because=f"recv_bytes(10) of 100 bytes, then recv_bytes(): {outcomes!r}",

@@ -851,13 +851,9 @@ def test_the_initializer_runs_once_in_each_worker_before_its_calls(ctx, tmp_path
 def test_an_initializer_that_raises_breaks_the_pool(ctx, observed):
     """An initializer raising ValueError: the call fails with BrokenProcessPool, and so
     does the next submit()."""
-    outcomes = []
     with support.executor(ctx, 1, initializer=fx.failing_initializer) as ex:
-        for _ in range(2):
-            try:
-                outcomes.append(ex.submit(pow, 2, 2).result(DEADLINE))
-            except BrokenProcessPool as error:
-                outcomes.append(error)
+        outcomes = [support.outcome(lambda: ex.submit(pow, 2, 2).result(DEADLINE), catch=BrokenProcessPool)
+                    for _ in range(2)]
     observed(
         "holds" if all(isinstance(o, BrokenProcessPool) for o in outcomes) else "does-not-hold",
         because=f"with an initializer raising ValueError, the call and the next submit(): {outcomes!r}",

@@ -57,6 +57,21 @@ UNPICKLABLE = (TypeError, pickle.PicklingError)
 CANNOT_PICKLE = r"(?i)can(no|')t pickle"
 
 
+def refused_by_start(ctx, child):
+    """start() ``child``: the pickling error it raised in the parent, before any child
+    existed; None if it started.
+
+        error = refused_by_start(ctx, child)
+    """
+    try:
+        child.start()
+    except UNPICKLABLE as error:
+        assert re.search(CANNOT_PICKLE, str(error)), error
+        assert ctx.active_children() == []
+        return error
+    return None
+
+
 # --- Picklability (proxies) -------------------------------------------------
 
 
@@ -489,11 +504,8 @@ def test_an_unpicklable_argument_fails_in_start(ctx, facts, observed):
     pickles the lock, every method runs)."""
     reader, writer = ctx.Pipe(duplex=False)
     child = ctx.Process(target=guidelines.use_lock, args=(threading.Lock(), writer))
-    try:
-        child.start()
-    except UNPICKLABLE as error:
-        assert re.search(CANNOT_PICKLE, str(error)), error
-        assert ctx.active_children() == []
+    error = refused_by_start(ctx, child)
+    if error is not None:
         observed("holds", because=f"start() with a threading.Lock argument raised {error!r} in the parent")
     else:  # fork, or multiprocess's dill (whose claim holds: see the subclass test)
         support.join(child)
@@ -506,11 +518,8 @@ def test_an_unpicklable_process_subclass_fails_in_start(ctx, start_method, obser
     (with every library); fork runs it."""
     reader, writer = ctx.Pipe(duplex=False)
     child = guidelines.HOLDS_GENERATOR[start_method](writer)
-    try:
-        child.start()
-    except UNPICKLABLE as error:
-        assert re.search(CANNOT_PICKLE, str(error)), error
-        assert ctx.active_children() == []
+    error = refused_by_start(ctx, child)
+    if error is not None:
         observed("holds", because=f"start() of a Process subclass holding a generator raised {error!r}")
     else:
         support.join(child)

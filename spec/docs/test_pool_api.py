@@ -102,12 +102,7 @@ def test_get_with_a_timeout_raises_timeout_error_and_the_pool_goes_on(ctx, obser
     release = ctx.Event()
     with support.pool(ctx, 1, {"release": release}) as pool:
         pending = pool.apply_async(pa.held, ("late",))
-        start = time.monotonic()
-        try:
-            raised = f"returned {pending.get(WAIT)!r}"
-        except lib.mp.TimeoutError:
-            raised = "TimeoutError"
-        waited = time.monotonic() - start
+        raised, waited = support.timeout_outcome(pending.get, WAIT)
         release.set()
         assert pending.get(DEADLINE) == "late"
         assert pool.apply(pools.square, (4,)) == 16
@@ -440,12 +435,7 @@ def test_imap_next_with_a_timeout_raises_timeout_error(ctx, observed):
     release = ctx.Event()
     with support.pool(ctx, 1, {"release": release}) as pool:
         results = pool.imap(pa.held, ["late"])
-        start = time.monotonic()
-        try:
-            raised = f"returned {results.next(timeout=WAIT)!r}"
-        except lib.mp.TimeoutError:
-            raised = "TimeoutError"
-        waited = time.monotonic() - start
+        raised, waited = support.timeout_outcome(results.next, timeout=WAIT)
         release.set()
         if raised == "TimeoutError":
             assert results.next(DEADLINE) == "late"

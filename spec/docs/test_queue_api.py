@@ -60,20 +60,11 @@ def test_simple_and_joinable_queues_serve_many_producers_and_consumers(ctx, kind
     """Three producers and three consumers on one SimpleQueue, or one JoinableQueue,
     at the same time: every one of the 300 items is delivered exactly once.  (The
     article's chapter shows the same for Queue.)"""
-    go = ctx.Event()
-    with closing(getattr(ctx, kind)()) as q, support.open_queue(ctx) as results:
-        producers = [ctx.Process(target=qa.produce, args=(q, n, ITEMS, go)) for n in range(PRODUCERS)]
-        consumers = [ctx.Process(target=qa.consume, args=(q, results)) for _ in range(CONSUMERS)]
-        with support.started(*producers, *consumers):
-            go.set()
-            for p in producers:
-                support.join(p)
-            for _ in consumers:
-                q.put(qa.DONE)
-            received = [results.get(timeout=DEADLINE) for _ in consumers]
-            for c in consumers:
-                support.join(c)
-    everything = [tuple(item) for got in received for item in got]
+    with closing(getattr(ctx, kind)()) as q:
+        received = support.producers_and_consumers(
+            ctx, q, qa.produce, qa.consume, qa.DONE, producers=PRODUCERS, consumers=CONSUMERS, items=ITEMS
+        )
+    everything = [tuple(item) for item in received]
     put = {(n, seq) for n in range(PRODUCERS) for seq in range(ITEMS)}
     lost, duplicated = len(put - set(everything)), len(everything) - len(set(everything))
     right = not lost and not duplicated and set(everything) == put
