@@ -106,39 +106,51 @@ def impl(session, library):
     _run_spec(session, f"impl-{library}", f"--impl={library}", extra=f"[{library}]")
 
 
-# --- flake rounds over every leg (not in the default sessions) --------------------
+# --- checks over every leg (not in the default sessions) ----------------------------
 # nox -s flake flake_optimized flake_impl flake_report   (MPSPEC_FLAKE_RUNS, default 4)
+# nox -s flip flip_optimized flip_impl                   (every verdict flipped, one run a leg)
 FLAKE = ROOT / ".matrix" / "flake"
+FLIPS = ROOT / ".matrix" / "flips"
 
 
-def _flake(session, name, *args, extra=""):
+def _flake_command(name):
     runs = int(os.environ.get("MPSPEC_FLAKE_RUNS", "4"))
-    FLAKE.mkdir(parents=True, exist_ok=True)
-    session.install("-e", _extras(extra))
-    session.run(
-        "python", "-m", "mpspec.flake", "--runs", str(runs), "--loaded", str(runs // 2),
-        "--json", str(FLAKE / f"{name}.json"), *args, *session.posargs,
-        success_codes=[0, 1],  # failures are reported per leg by flake_report
-    )
+    return ["mpspec.flake", "--runs", str(runs), "--loaded", str(runs // 2), "--json", str(FLAKE / f"{name}.json")]
 
 
-@nox.session(python=PYTHONS)
-def flake(session):
-    """A few flake rounds of the spec on one interpreter."""
-    _flake(session, f"flake-{session.python}")
+def _flip_command(name):
+    return ["mpspec.mutate", "--verdicts", "--at-once", "--json", str(FLIPS / f"{name}.json")]
 
 
-@nox.session(python=DEFAULT)
-def flake_optimized(session):
-    """A few flake rounds under python -O."""
-    _flake(session, "flake-optimized", "-O")
+def _leg_sessions(check, command, out, what):
+    """The sessions of one check over every leg: <check> (per interpreter),
+    <check>_optimized and <check>_impl.  A failing run is reported in its JSON (the
+    check's summary), so the session itself succeeds."""
+
+    def run(session, name, *args, extra=""):
+        out.mkdir(parents=True, exist_ok=True)
+        session.install("-e", _extras(extra))
+        session.run("python", "-m", *command(name), *args, *session.posargs, success_codes=[0, 1])
+
+    def per_python(session):
+        run(session, f"{check}-{session.python}")
+
+    def optimized(session):
+        run(session, f"{check}-optimized", "-O")
+
+    def impl(session, library):
+        run(session, f"{check}-impl-{library}", f"--impl={library}", extra=f"[{library}]")
+
+    per_python.__doc__ = f"{what} on one interpreter."
+    optimized.__doc__ = f"{what} under python -O."
+    impl.__doc__ = f"{what} against a drop-in library."
+    nox.session(python=PYTHONS, name=check)(per_python)
+    nox.session(python=DEFAULT, name=f"{check}_optimized")(optimized)
+    nox.session(python=DEFAULT, name=f"{check}_impl")(nox.parametrize("library", LIBRARIES)(impl))
 
 
-@nox.session(python=DEFAULT)
-@nox.parametrize("library", LIBRARIES)
-def flake_impl(session, library):
-    """A few flake rounds against a drop-in library."""
-    _flake(session, f"flake-impl-{library}", f"--impl={library}", extra=f"[{library}]")
+_leg_sessions("flake", _flake_command, FLAKE, "A few flake rounds of the spec")
+_leg_sessions("flip", _flip_command, FLIPS, "The verdict-flip check (every verdict flipped at once)")
 
 
 @nox.session(python=False)
@@ -148,39 +160,6 @@ def flake_report(session):
     if not files:
         session.error("no flake results under .matrix/flake: run the flake sessions first")
     session.run(sys.executable, "-m", "mpspec.flake", "--summarize", *files)
-
-
-# --- the verdict-flip check per leg (not in the default sessions) -------------------
-# nox -s flip flip_optimized flip_impl: every verdict flipped in one run of the leg
-FLIPS = ROOT / ".matrix" / "flips"
-
-
-def _flip(session, name, *args, extra=""):
-    FLIPS.mkdir(parents=True, exist_ok=True)
-    session.install("-e", _extras(extra))
-    session.run(
-        "python", "-m", "mpspec.mutate", "--verdicts", "--at-once", "--json", str(FLIPS / f"{name}.json"),
-        *args, *session.posargs, success_codes=[0, 1],
-    )
-
-
-@nox.session(python=PYTHONS)
-def flip(session):
-    """The verdict-flip check on one interpreter."""
-    _flip(session, f"flip-{session.python}")
-
-
-@nox.session(python=DEFAULT)
-def flip_optimized(session):
-    """The verdict-flip check under python -O."""
-    _flip(session, "flip-optimized", "-O")
-
-
-@nox.session(python=DEFAULT)
-@nox.parametrize("library", LIBRARIES)
-def flip_impl(session, library):
-    """The verdict-flip check against a drop-in library."""
-    _flip(session, f"flip-impl-{library}", f"--impl={library}", extra=f"[{library}]")
 
 
 @nox.session(python=False)
