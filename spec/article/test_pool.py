@@ -230,6 +230,14 @@ def test_cpu_affinity_sets_the_default_size_from_3_13(start_method, facts, obser
         f"logical CPUs, started {workers} workers (os.process_cpu_count(): {seen['process_cpu_count']})",
         claim="pool.default-size",
     )
+    if facts.python >= (3, 13):  # the 3.13 change: the size follows os.process_cpu_count()
+        follows = workers == seen["process_cpu_count"] == 1
+        observed(
+            "holds" if follows else "does-not-hold",
+            because=f"Pool() in a child pinned to 1 CPU started {workers} workers; os.process_cpu_count() "
+            f"said {seen['process_cpu_count']}, os.cpu_count() {seen['cpu_count']}",
+            claim="pool-api.default-size-affinity-313",
+        )
 
 
 @pytest.mark.claim("pool.sample-output")
