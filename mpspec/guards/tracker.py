@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 
 from mpspec import lib
 from mpspec.deadlines import DEADLINE
 from mpspec.guards.tree import LIBRARIES
+from mpspec.toolkit.processes import wait_gone
 
 TRACKER_WARNING = "resource_tracker:"
 
@@ -47,19 +47,6 @@ def start_logged(directory):
         os.dup2(saved, 2)
         os.close(saved)
         os.close(fd)
-
-
-def _wait_gone(pid, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            return True
-        if done:
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def run_exit_finalizers():
@@ -104,9 +91,9 @@ def _end_helper(pid, fd, timeout):
         os.close(fd)
     except (OSError, TypeError):
         pass
-    if not _wait_gone(pid, timeout):
+    if not wait_gone(pid, timeout, reap=True):
         os.kill(pid, signal.SIGKILL)
-        _wait_gone(pid, timeout)
+        wait_gone(pid, timeout, reap=True)
     return True
 
 
