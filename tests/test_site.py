@@ -4,7 +4,6 @@ in a real browser (Debian's chromium through selenium) at a desktop and a phone 
 Without a browser the browser tests skip and say why; under CI (CI=true) a missing
 browser is a failure, since .ci/run installs one."""
 
-import json
 import os
 import re
 import time
@@ -13,7 +12,6 @@ import pytest
 
 from mpspec.results import DEFAULT_PATH, Results, classify, merge
 from mpspec.site import browser
-from tests.helpers import ROOT
 
 RESULTS = Results.load(DEFAULT_PATH)
 
