@@ -183,6 +183,15 @@ def timeout_outcome(call, *args, **kwargs):
     return ("TimeoutError" if isinstance(got, lib.mp.TimeoutError) else f"returned {got!r}"), waited
 
 
+def graded(whole: bool, part: bool) -> str:
+    """The verdict of a promise seen in parts: "holds" when the whole of it was seen,
+    "partly" when only part was, "does-not-hold" when none was::
+
+        observed(support.graded(whole=refused == len(calls), part=refused > 0), because=...)
+    """
+    return "holds" if whole else ("partly" if part else "does-not-hold")
+
+
 def unreported_exitcode(start_method: str, expected: int) -> int:
     """The exit code the library under test reports for a child that ended with
     ``expected`` without returning through its bootstrap: killed by a signal, dead

@@ -109,12 +109,8 @@ def test_the_same_n_processes_serve_every_task(ctx, observed):
     assert len(workers) == n
     takes_next = len(set(pids)) < len(pids)  # a worker that finished a task took another
     released = not set(pids) <= workers  # tasks ran in processes that replaced the workers
-    if not takes_next:
-        seen = "does-not-hold"
-    else:
-        seen = "holds" if released else "partly"
     observed(
-        seen,
+        support.graded(whole=takes_next and released, part=takes_next),
         because=f"{3 * n} tasks on Pool({n}) ran in {len(set(pids))} processes, "
         f"{len(set(pids) - workers)} of them not among the {n} workers started with the pool",
     )
@@ -462,12 +458,8 @@ def test_a_closed_pool_refuses_new_tasks_but_finishes_old_ones(ctx, tmp_path, ob
         assert earlier.get(DEADLINE) == "earlier"
         pool.join()
         late_ran = os.path.exists(late)
-    if refused == len(submits):
-        seen = "holds"
-    else:
-        seen = "partly" if refused else "does-not-hold"
     observed(
-        seen,
+        support.graded(whole=refused == len(submits), part=refused > 0),
         because=f"after close() {refused} of {len(submits)} submitting methods raised ValueError('Pool not running'), "
         f"{len(accepted)} returned None; a late task ran: {late_ran}; the earlier task still completed",
     )
