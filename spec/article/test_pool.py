@@ -278,7 +278,7 @@ def test_every_common_method_gives_the_right_results(ctx, start_method, observed
         got["starmap_async"] = pool.starmap_async(pools.add, pairs).get(DEADLINE), [3, 7, 11]
         workers = list(pool._pool)
         pool.close()
-        pool.join()
+        support.call_within(pool.join)
         exitcodes = [w.exitcode for w in workers]
     wrong = [name for name, (result, right) in got.items() if result != right]
     clean = exitcodes == [support.unreported_exitcode(start_method, 0)] * 2
@@ -301,7 +301,7 @@ def test_terminate_kills_a_worker_mid_task(ctx, start_method, tmp_path):
         assert shared["started"].wait(DEADLINE)
         workers = list(pool._pool)
         pool.terminate()
-        pool.join()
+        support.call_within(pool.join)
         assert [w.exitcode for w in workers] == [support.unreported_exitcode(start_method, -signal.SIGTERM)]
         assert not pending.ready() and not path.exists()
 
@@ -323,7 +323,7 @@ def test_workers_sleep_alive_after_the_last_task_and_vanish_at_join(ctx):
         assert support.wait_until(lambda: statuses(workers) == [psutil.STATUS_SLEEPING] * 2), statuses(workers)
         assert all(w.is_alive() for w in pool._pool)
         pool.close()
-        pool.join()
+        support.call_within(pool.join)
         assert support.wait_until(lambda: not any(psutil.pid_exists(w.pid) for w in workers))  # reaped too
 
 
@@ -369,7 +369,7 @@ def test_after_close_the_workers_are_zombies_until_join_unless_the_fork_server_r
         pool.close()
         assert support.wait_until(lambda: None not in [settled(w) for w in workers]), [state(w) for w in workers]
         closed = [settled(w) for w in workers]
-        pool.join()
+        support.call_within(pool.join)
         assert [state(w) for w in workers] == ["gone"] * 2
         assert [w.exitcode for w in pool._pool] == [support.unreported_exitcode(start_method, 0)] * 2
     if psutil.STATUS_ZOMBIE in idle:
@@ -388,7 +388,7 @@ def test_join_on_a_running_pool_raises_value_error(ctx, facts, observed):
     running') (billiard: a bare AssertionError); after close() it works."""
     with support.pool(ctx, 1) as pool:
         try:
-            pool.join()
+            support.call_within(pool.join)
         except (ValueError, AssertionError) as error:
             refused = error
         else:
@@ -399,7 +399,7 @@ def test_join_on_a_running_pool_raises_value_error(ctx, facts, observed):
             else:
                 assert type(refused) is ValueError and str(refused) == "Pool is still running"
         pool.close()
-        pool.join()
+        support.call_within(pool.join)
     observed(
         "holds" if refused is not None else "does-not-hold",
         because="join() on a running pool "
@@ -456,7 +456,7 @@ def test_a_closed_pool_refuses_new_tasks_but_finishes_old_ones(ctx, tmp_path, ob
                 accepted.append(returned)
         release.set()
         assert earlier.get(DEADLINE) == "earlier"
-        pool.join()
+        support.call_within(pool.join)
         late_ran = os.path.exists(late)
     observed(
         support.graded(whole=refused == len(submits), part=refused > 0),
@@ -476,7 +476,7 @@ def test_close_then_join_returns_after_every_task_and_worker(ctx, start_method, 
             pool.apply_async(pools.write_after, (path, 0.05))
         workers = list(pool._pool)
         pool.close()
-        pool.join()
+        support.call_within(pool.join)
         missing = [p for p in paths if not os.path.exists(p)]
         exitcodes = [w.exitcode for w in workers]
     observed(
@@ -553,7 +553,7 @@ def test_leaving_a_with_block_terminates_an_unfinished_task(ctx, start_method, t
         exitcodes, finished = [w.exitcode for w in workers], path.exists()
     finally:
         pool.terminate()
-        pool.join()
+        support.call_within(pool.join)
     killed = exitcodes == [support.unreported_exitcode(start_method, -signal.SIGTERM)]
     observed(
         "holds" if killed and not finished else "does-not-hold",

@@ -478,7 +478,7 @@ def test_dummy_offers_the_api_on_threads_of_this_process(observed):
         pids = pool.map(lambda _: os.getpid(), range(6))
     finally:
         pool.terminate()
-        pool.join()
+        support.call_within(pool.join)
     observed("holds" if pids == [os.getpid()] * 6 else "does-not-hold",
              because=f"dummy's Process, Queue and current_process work on threads; Pool(2) mapped a lambda in "
              f"{'this process' if pids == [os.getpid()] * 6 else 'other processes'}")
@@ -513,7 +513,7 @@ def test_a_thread_pool_runs_pools_methods_on_threads_of_this_process(observed):
         assert pool.starmap_async(misc.multiply, [(1, 7)]).get(DEADLINE) == [7]
         assert pool.map(lambda x: x + 1, [1]) == [2]
         pool.close()
-        pool.join()
+        support.call_within(pool.join)
     finally:
         pool.terminate()
     observed("holds" if on_threads else "does-not-hold",
@@ -594,8 +594,10 @@ def test_an_unclosed_thread_pool_with_a_running_task_does_not_hang_the_exit(obse
     took = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["main done"]
-    # The claim's warning (a hang at finalization) is the part that does not hold.
-    observed("partly" if took < DEADLINE else "holds",
+    # The claim's warning (a hang at finalization) is the part that does not hold: a
+    # hang is the ChildHung above; a program that exited did so long before its task
+    # (twice the time run_script waits) could have ended.
+    observed("partly",
              because=f"the program left a ThreadPool unclosed with a task of {2 * DEADLINE:g} s running, and "
              f"exited after {took:.2f} s")
 

@@ -48,7 +48,7 @@ def ended(pool):
         yield pool
     finally:
         pool.terminate()
-        pool.join()
+        support.call_within(pool.join)
 
 
 def callback_errors(errors, raised):
@@ -147,7 +147,7 @@ def test_each_worker_runs_the_initializer_once_before_its_tasks(ctx, observed):
         workers = {w.pid for w in pool._pool}
         seen = pool.map(pa.initialised, range(12), chunksize=1)
         pool.close()
-        pool.join()
+        support.call_within(pool.join)
     assert {pid for pid, _ in seen} <= workers
     values = {value for _, value in seen}
     observed("holds" if values == {"ready"} and calls.value == 3 else "does-not-hold",
@@ -507,7 +507,7 @@ def test_close_refuses_new_tasks_but_the_queued_ones_complete(ctx, facts, observ
                 pool.apply_async(pools.square, (2,))
         assert not any(r.ready() for r in pending)
         release.set()
-        pool.join()
+        support.call_within(pool.join)
         drained = all(r.ready() and r.successful() for r in pending)
         assert [r.get(DEADLINE) for r in pending] == list(range(8))
     observed("holds" if drained else "does-not-hold",
@@ -544,7 +544,7 @@ def test_terminate_kills_busy_workers_and_abandons_their_results(ctx, tmp_path, 
             assert not stopping.is_alive()
         for _ in paths:  # a task still running somewhere would now write its file
             shared["release"].release()
-        pool.join()
+        support.call_within(pool.join)
         assert not any(w.is_alive() for w in workers)
         ready = sum(r.ready() for r in pending)
         if not ready:
@@ -588,7 +588,7 @@ def test_join_after_terminate_returns_with_every_worker_dead(ctx, observed):
         assert pool.map(pools.square, range(10)) == SQUARES
         workers = list(pool._pool)
         pool.terminate()
-        pool.join()
+        support.call_within(pool.join)
         alive = sum(w.is_alive() for w in workers)
         codes = [w.exitcode for w in workers]
     observed("holds" if not alive and None not in codes else "does-not-hold",
