@@ -108,7 +108,7 @@ def impl(session, library):
 
 # --- checks over every leg (not in the default sessions) ----------------------------
 # nox -s flake flake_optimized flake_impl flake_report   (MPSPEC_FLAKE_RUNS, default 4)
-# nox -s flip flip_optimized flip_impl                   (every verdict flipped, one run a leg)
+# nox -s flip flip_optimized flip_impl flip_report       (every verdict flipped, one run a leg)
 FLAKE = ROOT / ".matrix" / "flake"
 FLIPS = ROOT / ".matrix" / "flips"
 
@@ -129,6 +129,7 @@ def _leg_sessions(check, command, out, what):
 
     def run(session, name, *args, extra=""):
         out.mkdir(parents=True, exist_ok=True)
+        (out / f"{name}.json").unlink(missing_ok=True)  # never an older run's figures
         session.install("-e", _extras(extra))
         session.run("python", "-m", *command(name), *args, *session.posargs, success_codes=[0, 1])
 
@@ -160,6 +161,16 @@ def flake_report(session):
     if not files:
         session.error("no flake results under .matrix/flake: run the flake sessions first")
     session.run(sys.executable, "-m", "mpspec.flake", "--summarize", *files)
+
+
+@nox.session(python=False)
+def flip_report(session):
+    """The verdict-flip figures per leg, over every JSON under .matrix/flips; fails if a
+    leg missed a flip or had a failing test."""
+    files = sorted(str(p) for p in FLIPS.glob("*.json"))
+    if not files:
+        session.error("no flip results under .matrix/flips: run the flip sessions first")
+    session.run(sys.executable, "-m", "mpspec.mutate", "--summarize", *files)
 
 
 @nox.session(python=False)

@@ -25,9 +25,11 @@ only if every flip was caught.
 (``--python``, ``-O``, ``--impl`` choose the leg as for ``mpspec.flake``).  The
 observer then records each disagreement instead of failing, so that a test that
 observes several claims observes them all; a flip counts as caught, per claim and
-start method, when a test observed a verdict other than the flipped one.  Only the
-observer can catch a flip here, so the figure can only be lower than the one of the
-claim-by-claim check, never higher.
+start method, when a test that passed observed the claim there (the observer checks
+what it saw against the registry's own verdict, so it differs from the flipped one;
+a disagreement with the registry still fails the test).  Only the observer can catch
+a flip here, so the figure can only be lower than the one of the claim-by-claim
+check, never higher.  ``--summarize`` merges the JSON of several legs into a table.
 """
 
 from __future__ import annotations
@@ -142,7 +144,9 @@ def flip_verdicts(args, claims_of):
             ["--claim", claim.id], None, args, args.timeout, flip=claim.id, paths=files_of([claim.id], claims_of)
         )
         counted = {t: r for t, r in failed.items() if t not in unreliable}
-        status = "caught" if counted else ("missed" if code in (0, 5) else "error")
+        status = "caught" if counted else "missed"  # a baseline failure catches nothing
+        if code in (2, 3, 4) or "mutate: the run did not finish" in out:
+            status = "error"  # interrupted, an internal or a collection error: no verdict
         print(f"{status} ({len(counted)} failing test(s), {time.monotonic() - t0:.0f} s)", flush=True)
         if status == "error":
             print("\n".join("    | " + line for line in out.splitlines()[-15:]), flush=True)
@@ -154,7 +158,8 @@ def flip_verdicts(args, claims_of):
         print("| claim | flipped here | outcome |")
         print("|---|---|---|")
         for cid in missed:
-            print(f"| `{cid}` | {results[cid]['flipped']} | {results[cid]['status']}: no test failed |")
+            why = "no test failed" if results[cid]["status"] == "missed" else "the run did not complete"
+            print(f"| `{cid}` | {results[cid]['flipped']} | {results[cid]['status']}: {why} |")
         print()
     print(
         f"verdict flips caught: {len(caught)}/{len(judged)} claims that apply here "
@@ -195,7 +200,8 @@ def flip_at_once(args):
         report_file = Path(tmp) / "report.json"
         if not report_file.exists():
             print("\n".join(out.splitlines()[-30:]))
-            sys.exit("mutate: the run wrote no report")
+            print("mutate: the run wrote no report", file=sys.stderr)
+            return 2
         data = json.loads(report_file.read_text())
     failing = [line for line in out.splitlines() if SUMMARY.match(line)]
     chosen = set(c for p in args.claim for c in matching(p)) if args.claim else set(CLAIMS)
@@ -207,9 +213,11 @@ def flip_at_once(args):
         for method, cell in claim["results"].items():
             if cell["verdict"] == NOT_APPLICABLE:
                 continue
-            seen = sorted({o["verdict"] for o in cell.get("observed", ())})
-            caught = any(v != cell["verdict"] for v in seen)
-            cells[method] = {"flipped_to": cell["verdict"], "observed": seen, "outcome": cell["outcome"], "caught": caught}
+            # A test that passed observed the claim here, and the observer checked that
+            # what it saw is the registry's own verdict: so it differs from the flipped one.
+            by = sorted(e["test"] for e in claim["evidence"] if e["outcomes"].get(method) == "observed")
+            cells[method] = {"flipped_to": cell["verdict"], "observed_by": by, "outcome": cell["outcome"],
+                             "caught": bool(by)}
         if cells:
             results[claim["id"]] = {"status": "caught" if any(c["caught"] for c in cells.values()) else "missed",
                                     "cells": cells}
@@ -219,11 +227,11 @@ def flip_at_once(args):
     cells_caught = [(c, m) for c, r in results.items() for m, x in r["cells"].items() if x["caught"]]
     print()
     if missed:
-        print("| claim | start methods | outcome there |")
+        print("| claim (no test observed it) | start methods | outcome there |")
         print("|---|---|---|")
         for cid in missed:
             where = results[cid]["cells"]
-            print(f"| `{cid}` | {', '.join(where)} | {', '.join(sorted({x['outcome'] for x in where.values()}))}: no test observed it |")
+            print(f"| `{cid}` | {', '.join(where)} | {', '.join(sorted({x['outcome'] for x in where.values()}))} |")
         print()
     for line in failing:
         print(f"  failed in the flipped run (not counted as a catch): {line}")
@@ -234,7 +242,7 @@ def flip_at_once(args):
     na = len(chosen) - len(results)
     print(
         f"{leg.name}: verdict flips caught: {len(caught)}/{len(results)} claims that apply here "
-        f"(+{na} n/a here, not flipped); {len(cells_caught)}/{len(cells)} claim x start method cells "
+        f"(+{na} n/a here, not flipped); {len(cells_caught)}/{len(cells)} claim × start method cells "
         f"({time.monotonic() - started:.0f} s)"
     )
     if args.json:
@@ -243,6 +251,21 @@ def flip_at_once(args):
                        "cells_caught": len(cells_caught), "cells": len(cells), "failing": failing,
                        "claims": results}, f, indent=1, ensure_ascii=False)
     return 1 if missed or failing else 0
+
+
+def summarize(files):
+    """The at-once figures of several legs (their --json files), one row a leg; exit 1
+    if a leg missed a flip or had a failing test."""
+    print("| leg | claims caught | claim × start method cells caught | failing tests | missed |")
+    print("|---|---|---|---|---|")
+    bad = False
+    for name in files:
+        d = json.loads(Path(name).read_text())
+        missed = [c for c, r in d["claims"].items() if r["status"] != "caught"]
+        bad = bad or bool(missed or d["failing"])
+        print(f"| {d['leg']} | {d['caught']}/{d['judged']} (+{d['not_applicable']} n/a) | "
+              f"{d['cells_caught']}/{d['cells']} | {len(d['failing'])} | {', '.join(missed) or '-'} |")
+    return 1 if bad else 0
 
 
 def main(argv=None):
@@ -262,9 +285,13 @@ def main(argv=None):
     parser.add_argument("--python", metavar="EXE", help="with --at-once: the leg's interpreter (default: this one)")
     parser.add_argument("-O", "--optimize", action="store_true", help="with --at-once: run the spec under python -O")
     parser.add_argument("--impl", default="multiprocessing", help="with --at-once: the library under test")
+    parser.add_argument("--summarize", nargs="+", metavar="JSON",
+                        help="merge the --at-once JSON files of several legs into a table, and exit")
     parser.add_argument("--claim", action="append", default=[], metavar="PATTERN",
                         help="with --verdicts: only these claims (an ID or a glob such as 'queue.*'; repeatable)")
     args = parser.parse_args(argv)
+    if args.summarize:
+        return summarize(args.summarize)
     if args.claim and not args.verdicts:
         parser.error("--claim goes with --verdicts (mutants choose their claims)")
     for pattern in args.claim:

@@ -15,7 +15,7 @@ import re
 import sys
 from pathlib import Path
 
-from mpspec import vocab
+from mpspec import report, vocab
 from mpspec.registry import ANY, CHAPTERS, CLAIMS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -33,7 +33,7 @@ def table(data) -> str:
         "The full story of each claim is in the living doc that `--spec-report` writes.",
         "",
         "A verdict no test observed in that run is marked ·, one whose demonstration did not "
-        "show ?, one whose test failed ⚠️ (see Reading the verdicts).",
+        "show or that was skipped ?, one whose test failed ⚠️ (see Reading the verdicts).",
         "",
         "| section | claim | fork | spawn | forkserver |",
         "|---|---|---|---|---|",
@@ -44,10 +44,10 @@ def table(data) -> str:
         for c in (c for c in data["claims"] if c["section"] == key):
             res = c["results"]
             if ANY in res:
-                cells = [SHORT[res[ANY]["verdict"]] + FLAG[res[ANY]["outcome"]] + " (any)"] * 3
+                cells = [SHORT[res[ANY]["verdict"]] + _flag(res[ANY]) + " (any)"] * 3
             else:
-                cells = [SHORT[res[m]["verdict"]] + FLAG[res[m]["outcome"]] if m in res else "" for m in METHODS]
-            flag = " ⚠️" if any(r["outcome"] == "failed" for r in res.values()) else ""
+                cells = [SHORT[res[m]["verdict"]] + _flag(res[m]) if m in res else "" for m in METHODS]
+            flag = " ⚠️" if any(r["outcome"] == "failed" and report.counted(r) for r in res.values()) else ""
             lines.append(f"| {zh} | `{c['id']}`{flag} | " + " | ".join(cells) + " |")
     elsewhere = [
         f"- `{c['id']}` — {r['when']}: **{r['verdict']}**"
@@ -119,7 +119,12 @@ def docs_block(data) -> str:
 
 MARK = {v: vocab.VERDICTS[v].emoji for v in ("does-not-hold", "partly")}
 # After a verdict in the article's table: how far the run confirmed it.
-FLAG = {"observed": "", "passed": " ·", "not-shown": " ?", "failed": " ⚠️", "skipped": "", "not-run": " ?"}
+FLAG = {"observed": "", "passed": " ·", "not-shown": " ?", "failed": " ⚠️", "skipped": " ?", "not-run": " ?"}
+
+
+def _flag(result) -> str:
+    """The mark after a verdict: none for an n/a one (its outcome says nothing)."""
+    return FLAG[result["outcome"]] if report.counted(result) else ""
 # A claim ID in backticks that is not yet a link (not "[`id`](...)").
 _UNLINKED_ID = re.compile(r"(?<!\[)`([a-z][a-z-]*\.[a-z0-9-]+)`(?!\]\()")
 

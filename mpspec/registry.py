@@ -254,19 +254,25 @@ class Claim:
     def chapter(self) -> Chapter:
         return CHAPTER[self.section]
 
-    def rule(self, env: Facts, method: str) -> When:
+    def rule(self, env: Facts, method: str, flip: bool = True) -> When:
+        """The rule that decides here; turned around under the verdict-flip check
+        (``FLIP_ENV``) unless ``flip=False``."""
         scope = LIBRARY_CHAPTERS.get(env.library)
         if scope is not None and self.section not in scope[0]:
             return When(NOT_APPLICABLE, scope[1])
         for rule in self.verdicts:
             if rule.matches(env, method):
-                if rule.verdict in FLIPPED and os.environ.get(FLIP_ENV) in (self.id, FLIP_ALL):
+                if flip and rule.verdict in FLIPPED and os.environ.get(FLIP_ENV) in (self.id, FLIP_ALL):
                     return When(FLIPPED[rule.verdict], f"(flipped by the verdict-flip check) {rule.note}")
                 return rule
         raise AssertionError("unreachable: the last rule is unconditional")
 
     def verdict(self, env: Facts, method: str) -> str:
         return self.rule(env, method).verdict
+
+    def registered(self, env: Facts, method: str) -> str:
+        """The registry's own verdict here, never flipped."""
+        return self.rule(env, method, flip=False).verdict
 
     def note(self, env: Facts, method: str) -> str:
         return self.rule(env, method).note or self.explanation

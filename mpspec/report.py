@@ -50,8 +50,10 @@ def _aggregate(rows, claim_id=""):
     observed = [
         dict(o, test=r["nodeid"]) for r in rows if r["outcome"] == "passed" for o in _observations(r, claim_id)
     ]
-    if outcomes["failed"]:
-        result = {"outcome": "failed", "failed": [r["nodeid"] for r in rows if r["outcome"] == "failed"]}
+    # A contradicting observation is a failure even where it could not fail its test (a thread).
+    contradicted = {o["test"] for o in observed if o["verdict"] != o.get("registered", o.get("predicted"))}
+    if outcomes["failed"] or contradicted:
+        result = {"outcome": "failed", "failed": sorted({r["nodeid"] for r in rows if r["outcome"] == "failed"} | contradicted)}
     elif not_shown:
         result = {"outcome": "not-shown", "not_shown": not_shown}
     elif observed:
@@ -199,18 +201,18 @@ def write(directory: Path, data) -> None:
 
 VERDICT_MARK = {v: vocab.emoji(v) for v in vocab.VERDICTS}
 # Beside a verdict: nothing when a test observed it; else what the run made of it.
-OUTCOME_MARK = {
-    "observed": "",
-    "passed": " (registered, not observed)",
-    "not-shown": " (not shown this run)",
-    "failed": " ⚠️ test failed",
-    "skipped": " (skipped)",
-    "not-run": " (not run)",
-}
+OUTCOME_MARK = {"observed": "", "passed": " (registered, not observed)", "not-shown": " (not shown this run)",
+                "failed": " ⚠️ test failed", "skipped": " (skipped)", "not-run": " (not run)"}
+
+
+def counted(result) -> bool:
+    """Whether a result's outcome is shown and counted: never for an n/a verdict."""
+    return result["verdict"] != NOT_APPLICABLE
 
 
 def cell(result) -> str:
-    return VERDICT_MARK.get(result["verdict"], result["verdict"]) + OUTCOME_MARK[result["outcome"]]
+    mark = OUTCOME_MARK[result["outcome"]] if counted(result) else ""
+    return VERDICT_MARK.get(result["verdict"], result["verdict"]) + mark
 
 
 def _methods_of(data):
@@ -252,7 +254,7 @@ def summary_lines(data):
         f"{c['id']}[{m}]: {r['outcome']}"
         for c in data["claims"]
         for m, r in c["results"].items()
-        if r["outcome"] == "failed"
+        if r["outcome"] == "failed" and counted(r)
     ]
     if unproven:
         lines.append("verdicts NOT confirmed (a test failed): " + ", ".join(unproven))
@@ -413,9 +415,10 @@ def render(data) -> str:
     w(
         "**Verdicts:** ✅ holds — the source's claim is true here; ❌ does not hold — it is "
         "false, and the tests pin what happens instead; 🟡 partly — true with a caveat given "
-        "under the claim; — n/a — it does not apply here (the reason is given). ⚠️ marks a "
-        "verdict whose tests failed in this run (not confirmed); *(skipped)* and *(not run)* "
-        "mark verdicts this run did not check.\n"
+        "under the claim; — n/a — it does not apply here (the reason is given). A bare verdict "
+        "was observed by a test; *(registered, not observed)*: the tests passed, none observed "
+        "it; *(not shown this run)*: a demonstration did not show its hazard; ⚠️: a test failed "
+        "(not confirmed); *(skipped)*, *(not run)*: this run did not check it.\n"
     )
     for line in summary_lines(data):
         w(f"- {line}")

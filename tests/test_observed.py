@@ -90,13 +90,26 @@ def test_a_flipped_verdict_fails_the_test_that_observes_it(project, monkeypatch)
     assert outcomes["agrees"] == "failed"
 
 
-def test_with_every_verdict_flipped_at_once_a_disagreement_is_recorded_not_failed(project, monkeypatch):
-    """The one-run flip check (``mutate --verdicts --at-once``) reads the disagreements
-    from the report, so the observer records them and lets the test go on."""
+def test_with_every_verdict_flipped_at_once_only_a_disagreement_with_the_registry_fails(project, monkeypatch):
+    """The one-run flip check (``mutate --verdicts --at-once``) reads the catches from
+    the report: the observer checks what a test saw against the registry's own
+    verdict, records it, and lets the test go on; a wrong observation still fails."""
     monkeypatch.setenv("MPSPEC_FLIP_VERDICT", "*")
     done, outcomes, data = run(project)
-    assert done.returncode == 0, done.stdout
-    cells = {c["id"].split("-", 1)[1]: c["results"]["any"] for c in data["claims"] if "selftest" in c["id"]}
-    assert cells["agrees"]["verdict"] == "does-not-hold"
-    assert [o["verdict"] for o in cells["agrees"]["observed"]] == ["holds"]
-    assert cells["disagrees"]["verdict"] == "does-not-hold" and outcomes["disagrees"] == "observed"
+    assert done.returncode == 1
+    assert "start.selftest-disagrees (any): the test observed 'does-not-hold'" in done.stdout
+    assert "the registry predicts 'holds' here" in done.stdout
+    cells = {c["id"].split("-", 1)[1]: c for c in data["claims"] if "selftest" in c["id"]}
+    assert cells["agrees"]["results"]["any"]["verdict"] == "does-not-hold"  # flipped
+    assert cells["agrees"]["evidence"][0]["outcomes"] == {"any": "observed"}
+    assert outcomes == {"agrees": "observed", "disagrees": "failed", "hazard": "not-shown", "silent": "passed"}
+
+
+def test_an_observation_that_contradicts_the_registry_is_a_failure_even_if_its_test_passed():
+    """Made where the failure cannot reach the test (a thread, a callback), a
+    contradicting observation still makes the result a failure, never confirmed."""
+    from mpspec.report import _aggregate
+
+    row = {"nodeid": "t", "outcome": "passed", "reason": "", "observed": [
+        {"claim": "c", "verdict": "holds", "because": "b", "predicted": "partly", "registered": "partly"}]}
+    assert _aggregate([row], "c")["outcome"] == "failed"

@@ -100,7 +100,7 @@ def test_a_method_the_platform_lacks_is_not_applicable(monkeypatch):
     assert results["fork"]["verdict"] == "n/a"
     assert results["fork"]["outcome"] == "skipped"
     assert results["fork"]["reason"].startswith("not applicable: the fork start method does not exist")
-    assert report.cell(results["fork"]) == "— n/a (skipped)"
+    assert report.cell(results["fork"]) == "— n/a"  # an n/a verdict carries no mark of the run
 
 
 def test_the_report_carries_both_sources_and_a_summary_per_chapter(small_run):
