@@ -116,3 +116,16 @@ def test_no_harness_module_outside_claims_and_mutants_is_over_500_lines():
         and (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}, f"over {MAX_LINES} lines: {long}"
+
+
+def test_the_shared_toolkit_checks_without_assert_statements():
+    """pytest rewrites the asserts of test modules only: under ``python -O`` an assert
+    in the toolkit (or in a child it runs) would vanish, so its checks raise."""
+    shared = [ROOT / "mpspec" / "support.py", *sorted((ROOT / "mpspec" / "toolkit").glob("*.py"))]
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in shared
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Assert)
+    ]
+    assert found == []

@@ -147,7 +147,8 @@ def report_of(text: str, what: str = "the script"):
         report = support.report_of(done.stdout)
     """
     lines = [line for line in text.splitlines() if line.startswith("{")]
-    assert lines, f"{what} printed no JSON report; its output:\n{text}"
+    if not lines:  # (no asserts in the toolkit: under -O pytest does not rewrite them here)
+        raise AssertionError(f"{what} printed no JSON report; its output:\n{text}")
     return json.loads(lines[-1])
 
 
@@ -159,7 +160,8 @@ def script_report(name: str, *args, **kwargs):
         assert facts["executable"] == path, done.stderr
     """
     done = run_script(name, *args, **kwargs)  # this module's: the opt-in profiler wraps it here too
-    assert done.returncode == 0, done.stderr
+    if done.returncode != 0:
+        raise AssertionError(f"{name} exited with {done.returncode}: {done.stderr}")
     return report_of(done.stdout, name), done
 
 
@@ -239,7 +241,8 @@ class Script:
         deadline = time.monotonic() + timeout
         while True:
             line = self.readline(max(0.0, deadline - time.monotonic()))
-            assert line is not None, f"{' '.join(self.cmd)} ended its output without a JSON report"
+            if line is None:
+                raise AssertionError(f"{' '.join(self.cmd)} ended its output without a JSON report")
             if line.startswith("{"):
                 return json.loads(line)
 
