@@ -90,13 +90,16 @@ def test_process_lifecycle_reads_like_a_threads(ctx, facts):
     child = ctx.Process(target=exits.wait_for, args=(release, support.DEADLINE))
     assert child.ident is None and child.exitcode is None
     child.start()
-    assert child.is_alive()
-    assert child.ident == child.pid != os.getpid()
-    if not facts.optimize:  # an assert guards it
-        with pytest.raises(AssertionError, match="cannot start a process twice"):
-            child.start()
-    release.set()
-    assert support.join(child).join(WAIT) is None
+    try:
+        assert child.is_alive()
+        assert child.ident == child.pid != os.getpid()
+        if not facts.optimize:  # an assert guards it
+            with pytest.raises(AssertionError, match="cannot start a process twice"):
+                child.start()
+        release.set()
+        assert support.join(child).join(WAIT) is None
+    finally:
+        support.stop(child)  # (a no-op once it has ended)
     assert not child.is_alive() and child.exitcode == 0
     child.close()
     with pytest.raises(ValueError, match="process object is closed"):
@@ -265,12 +268,12 @@ def test_a_child_killed_by_signal_n_has_exit_code_minus_n(ctx, start_method, sto
     """exitcode is -N for a child ended by signal N (billiard's fork server: 255)."""
     release = ctx.Event()
     child = ctx.Process(target=exits.wait_for, args=(release, support.DEADLINE))
-    child.start()
-    if hasattr(child, stop):
-        getattr(child, stop)()
-    else:  # billiard's Process has no kill()
-        os.kill(child.pid, getattr(signal, signum))
-    support.join(child)
+    with support.started(child):
+        if hasattr(child, stop):
+            getattr(child, stop)()
+        else:  # billiard's Process has no kill()
+            os.kill(child.pid, getattr(signal, signum))
+        support.join(child)
     expected = -getattr(signal, signum) if os.name == "posix" else -signal.SIGTERM
     assert child.exitcode == support.unreported_exitcode(start_method, expected)
 
