@@ -154,23 +154,24 @@ _leg_sessions("flake", _flake_command, FLAKE, "A few flake rounds of the spec")
 _leg_sessions("flip", _flip_command, FLIPS, "The verdict-flip check (every verdict flipped at once)")
 
 
+def _summarize(session, folder, check, module):
+    files = sorted(str(p) for p in folder.glob("*.json"))
+    if not files:
+        session.error(f"no {check} results under {folder.relative_to(ROOT)}: run the {check} sessions first")
+    session.run(sys.executable, "-m", module, "--summarize", *files)
+
+
 @nox.session(python=False)
 def flake_report(session):
     """Failures per leg and test, over every flake JSON under .matrix/flake."""
-    files = sorted(str(p) for p in FLAKE.glob("*.json"))
-    if not files:
-        session.error("no flake results under .matrix/flake: run the flake sessions first")
-    session.run(sys.executable, "-m", "mpspec.flake", "--summarize", *files)
+    _summarize(session, FLAKE, "flake", "mpspec.flake")
 
 
 @nox.session(python=False)
 def flip_report(session):
     """The verdict-flip figures per leg, over every JSON under .matrix/flips; fails if a
     leg missed a flip or had a failing test."""
-    files = sorted(str(p) for p in FLIPS.glob("*.json"))
-    if not files:
-        session.error("no flip results under .matrix/flips: run the flip sessions first")
-    session.run(sys.executable, "-m", "mpspec.mutate", "--summarize", *files)
+    _summarize(session, FLIPS, "flip", "mpspec.mutate")
 
 
 @nox.session(python=False)
