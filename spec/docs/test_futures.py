@@ -524,7 +524,8 @@ def test_the_program_exits_only_after_its_pending_calls_ran(start_method, tmp_pa
         assert float(lines["shutdown"]) < 1.5 * SLACK  # far below the 1.5 s of work
     assert sorted(p.name for p in tmp_path.iterdir()) == ["0", "1", "2"]
     assert all(support.wait_gone(int(p)) for p in lines["workers"].split())
-    observed("holds", because=f"({how}) the program exited 0 after all 3 pending calls ran; its worker is gone")
+    if how == "shutdown-nowait":  # the case that carries 3.8's caveat: it alone declares the verdict
+        observed("holds", because=f"({how}) the program exited 0 after all 3 pending calls ran; its worker is gone")
 
 
 @pytest.mark.claim("futures.cancel-futures-on-shutdown")
