@@ -23,11 +23,12 @@ only if every flip was caught.
 ``--verdicts --at-once`` flips every claim in one run of the whole spec
 (``FLIP_ENV=*``), which makes the check cheap enough for every matrix leg
 (``--python``, ``-O``, ``--impl`` choose the leg as for ``mpspec.flake``).  The
-observer then records each disagreement instead of failing, so that a test that
-observes several claims observes them all; a flip counts as caught, per claim and
-start method, when a test that passed observed the claim there (the observer checks
-what it saw against the registry's own verdict, so it differs from the flipped one;
-a disagreement with the registry still fails the test).  Only the observer can catch
+observer then checks what a test saw against the registry's own, unflipped verdict
+(a disagreement still fails the test) and records it without failing on the flip, so
+that a test that observes several claims observes them all; a flip counts as caught,
+per claim and start method, when a test that passed observed the claim there (read
+from the report's evidence, where a test whose variants include a not-shown one
+counts as not shown: an undercount, never an overcount).  Only the observer can catch
 a flip here, so the figure can only be lower than the one of the claim-by-claim
 check, never higher.  ``--summarize`` merges the JSON of several legs into a table.
 """
