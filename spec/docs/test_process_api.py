@@ -907,7 +907,7 @@ def test_interrupt_lets_the_child_run_its_finally_blocks(ctx, tmp_path, observed
         return
     ready_reader, ready = ctx.Pipe(duplex=False)
     reader, release = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=pa.clean_up_when_interrupted, args=(str(tmp_path), ready, reader))
+    child = ctx.Process(target=pa.clean_up_when_done, args=(str(tmp_path), ready, reader, 0.05))  # short polls: see hold
     with support.started(child):
         assert support.receive(ready_reader) == "waiting"
         child.interrupt()
