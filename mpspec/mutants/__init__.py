@@ -79,8 +79,9 @@ def replacing(owner, name, *, needs=None):
     with the original first).  ``owner`` is looked up only then: a string names a
     submodule of the library and a dotted path in it (``"pool.Pool"`` is
     ``sub("pool").Pool``, ``"pool"`` the module itself), anything else is a function
-    that returns the owner.  With ``needs`` (a parameter name), a version whose
-    original lacks that parameter is left as it is::
+    that returns the owner, or None where the library has no such owner (billiard's
+    missing shared_memory): nothing is replaced then.  With ``needs`` (a parameter
+    name), a version whose original lacks that parameter is left as it is::
 
         @mutant("join-refuses-after-terminate", ["pool-api.join-after-terminate"], "...")
         @replacing("pool.Pool", "join")
@@ -95,6 +96,8 @@ def replacing(owner, name, *, needs=None):
                 target = functools.reduce(getattr, path, sub(module))
             else:
                 target = owner()
+                if target is None:
+                    return
             if needs is None or needs in inspect.signature(getattr(target, name)).parameters:
                 replaces(target, name)(wrapper)
 
@@ -102,6 +105,39 @@ def replacing(owner, name, *, needs=None):
         return patch
 
     return decorate
+
+
+def rebind_default(mp, *names):
+    """The library's module-level functions (``mp.cpu_count``, ``mp.Array``,
+    ``mp.get_context``...) are methods of the default context, bound at import: bind
+    them again after patching the context's class.  A name the library lacks is left
+    alone."""
+    default = getattr(sub("context"), "_default_context", None)
+    for name in names:
+        if default is not None and hasattr(default, name):
+            setattr(mp, name, getattr(default, name))
+
+
+def change_arguments(cls, change):
+    """Replace ``cls.__init__`` so that ``change(arguments)`` may edit its bound
+    arguments (a dict of every parameter, defaults applied) before the original runs;
+    a function ``change`` returns is called with the new instance afterwards::
+
+        change_arguments(sub("pool").Pool, lambda arguments: arguments.update(context=None))
+    """
+    original = cls.__init__
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def __init__(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        after = change(bound.arguments)
+        original(*bound.args, **bound.kwargs)
+        if after:
+            after(self)
+
+    cls.__init__ = __init__
 
 
 def ascii_only(obj):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 
-from mpspec.mutants import mutant, replaces, sub
+from mpspec.mutants import mutant, replacing, sub
 
 
 @mutant(
@@ -26,14 +26,11 @@ def _(mp):
 
 
 @mutant("target-in-a-thread", ["basics.main-thread"], "the child runs its target on a second thread, not the main one")
-def _(mp):
-    BaseProcess = sub("process").BaseProcess
-
-    @replaces(BaseProcess, "run")
-    def threaded_run(run, self):
-        thread = threading.Thread(target=run, args=(self,))
-        thread.start()
-        thread.join()
+@replacing("process.BaseProcess", "run")
+def threaded_run(run, self):
+    thread = threading.Thread(target=run, args=(self,))
+    thread.start()
+    thread.join()
 
 
 @mutant(

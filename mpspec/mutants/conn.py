@@ -109,15 +109,12 @@ def _(mp):
     ["conn.auth-failure", "conn.auth-one-sided"],
     "answer_challenge answers and returns, whatever the deliverer says (or sent)",
 )
-def _(mp):
-    connection = _conn()
-
-    @replaces(connection, "answer_challenge")
-    def answer_challenge(original, conn, authkey, *args, **kwargs):
-        try:
-            return original(conn, authkey, *args, **kwargs)
-        except (connection.AuthenticationError, AssertionError):
-            return None
+@replacing(_conn, "answer_challenge")
+def answer_challenge(original, conn, authkey, *args, **kwargs):
+    try:
+        return original(conn, authkey, *args, **kwargs)
+    except (_conn().AuthenticationError, AssertionError):
+        return None
 
 
 @mutant(
@@ -126,12 +123,9 @@ def _(mp):
      "conn.listener-client-example", "conn.default-authkey-shared"],
     "Client() takes an authkey and never authenticates",
 )
-def _(mp):
-    connection = _conn()
-
-    @replaces(connection, "Client")
-    def Client(original, address, family=None, authkey=None):
-        return original(address, family, None)
+@replacing(_conn, "Client")
+def client_skips_authentication(original, address, family=None, authkey=None):
+    return original(address, family, None)
 
 
 @mutant(
@@ -228,13 +222,10 @@ def _(mp):
     ["conn.default-authkey-shared"],
     "Every child process replaces its inherited authkey with a random one at start",
 )
-def _(mp):
-    BaseProcess = sub("process").BaseProcess
-
-    @replaces(BaseProcess, "_bootstrap")
-    def _bootstrap(original, self, *args, **kwargs):
-        self.authkey = os.urandom(32)
-        return original(self, *args, **kwargs)
+@replacing("process.BaseProcess", "_bootstrap")
+def _bootstrap(original, self, *args, **kwargs):
+    self.authkey = os.urandom(32)
+    return original(self, *args, **kwargs)
 
 
 # --- Connection objects ---------------------------------------------------------------
@@ -283,11 +274,10 @@ def _(mp):
     ["conn.recv-bytes-into-offset", "conn.listener-client-example"],
     "recv_bytes_into() returns the number of items written, not bytes",
 )
-def _(mp):
-    @replaces(_base(), "recv_bytes_into")
-    def recv_bytes_into(original, self, buf, offset=0):
-        n = original(self, buf, offset)
-        return n // (memoryview(buf).itemsize or 1)
+@replacing(_base, "recv_bytes_into")
+def recv_bytes_into(original, self, buf, offset=0):
+    n = original(self, buf, offset)
+    return n // (memoryview(buf).itemsize or 1)
 
 
 @mutant(
@@ -295,13 +285,12 @@ def _(mp):
     ["conn.send-picklable-only"],
     "send() of an unpicklable object sends its repr instead of failing",
 )
-def _(mp):
-    @replaces(_base(), "send")
-    def send(original, self, obj):
-        try:
-            return original(self, obj)
-        except (pickle.PicklingError, TypeError, AttributeError):
-            return original(self, repr(obj))
+@replacing(_base, "send")
+def send(original, self, obj):
+    try:
+        return original(self, obj)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return original(self, repr(obj))
 
 
 @mutant(
@@ -309,21 +298,19 @@ def _(mp):
     ["conn.large-message-valueerror"],
     "send_bytes() raises ValueError for a message above 32 MiB",
 )
-def _(mp):
-    @replaces(_base(), "send_bytes")
-    def send_bytes(original, self, buf, offset=0, size=None):
-        if len(memoryview(buf).cast("B")) > 32 * 1024 * 1024:
-            raise ValueError("message too large")
-        return original(self, buf, offset, size)
+@replacing(_base, "send_bytes")
+def send_bytes_refuses_over_32_mib(original, self, buf, offset=0, size=None):
+    if len(memoryview(buf).cast("B")) > 32 * 1024 * 1024:
+        raise ValueError("message too large")
+    return original(self, buf, offset, size)
 
 
 @mutant("recv-does-not-block", ["conn.recv-blocks"], "recv() raises EOFError when nothing waits")
-def _(mp):
-    @replaces(_base(), "recv")
-    def recv(original, self):
-        if not self.poll(0):
-            raise EOFError
-        return original(self)
+@replacing(_base, "recv")
+def recv(original, self):
+    if not self.poll(0):
+        raise EOFError
+    return original(self)
 
 
 @mutant(
@@ -354,17 +341,15 @@ def _(mp):
 
 
 @mutant("poll-ignores-timeout", ["conn.poll-timeout"], "poll(timeout) and poll(None) return at once")
-def _(mp):
-    @replaces(_base(), "poll")
-    def poll(original, self, timeout=0.0):
-        return original(self, 0)
+@replacing(_base, "poll")
+def poll(original, self, timeout=0.0):
+    return original(self, 0)
 
 
 @mutant("send-bytes-ignores-slice", ["conn.send-bytes-offset-size"], "send_bytes() ignores offset and size")
-def _(mp):
-    @replaces(_base(), "send_bytes")
-    def send_bytes(original, self, buf, offset=0, size=None):
-        return original(self, buf)
+@replacing(_base, "send_bytes")
+def send_bytes_ignores_slice(original, self, buf, offset=0, size=None):
+    return original(self, buf)
 
 
 @mutant(
@@ -372,10 +357,9 @@ def _(mp):
     ["conn.recv-bytes-maxlength"],
     "recv_bytes(maxlength) returns a longer message whole",
 )
-def _(mp):
-    @replaces(_base(), "recv_bytes")
-    def recv_bytes(original, self, maxlength=None):
-        return original(self)
+@replacing(_base, "recv_bytes")
+def recv_bytes(original, self, maxlength=None):
+    return original(self)
 
 
 @mutant(
@@ -450,15 +434,12 @@ def _(mp):
     ["conn.listener-close-gc", "conn.listener-context-manager"],
     "A closed or collected AF_UNIX listener leaves its socket file behind",
 )
-def _(mp):
-    SocketListener = _conn().SocketListener
-
-    @replaces(SocketListener, "__init__")
-    def __init__(original, self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        if getattr(self, "_unlink", None) is not None:
-            self._unlink.cancel()
-            self._unlink = None
+@replacing(lambda: _conn().SocketListener, "__init__")
+def unix_listener_leaves_its_file(original, self, *args, **kwargs):
+    original(self, *args, **kwargs)
+    if getattr(self, "_unlink", None) is not None:
+        self._unlink.cancel()
+        self._unlink = None
 
 
 @mutant("listener-exit-keeps-open", ["conn.listener-context-manager"], "Leaving `with listener:` does not close it")
@@ -557,11 +538,8 @@ def _(mp):
     "bound to all interfaces looks connectable on Windows too (killed where the claim "
     "applies: Windows)",
 )
-def _(mp):
-    connection = sub("connection")
-
-    @replaces(connection, "Client")
-    def Client(original, address, *args, **kwargs):
-        if isinstance(address, tuple) and address[:1] == ("0.0.0.0",):
-            address = ("127.0.0.1",) + tuple(address[1:])
-        return original(address, *args, **kwargs)
+@replacing("connection", "Client")
+def client_reaches_all_interfaces(original, address, *args, **kwargs):
+    if isinstance(address, tuple) and address[:1] == ("0.0.0.0",):
+        address = ("127.0.0.1",) + tuple(address[1:])
+    return original(address, *args, **kwargs)

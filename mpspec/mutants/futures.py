@@ -7,13 +7,14 @@ killed only on the versions where its claim's tests can see it)."""
 
 from __future__ import annotations
 
-import functools
 import importlib
 import inspect
+import os
 import sys
 import threading
+import warnings
 
-from mpspec.mutants import mutant, replaces, replacing
+from mpspec.mutants import change_arguments, mutant, replaces, replacing
 
 
 def _cf(name=""):
@@ -25,22 +26,9 @@ def _executor():
 
 
 def _wrap_init(change):
-    """Patch ProcessPoolExecutor.__init__ so that ``change(arguments)`` may edit its
-    bound arguments (max_workers, mp_context, initializer, initargs, ...)."""
-    cls = _executor()
-    original = cls.__init__
-    signature = inspect.signature(original)
-
-    @functools.wraps(original)
-    def __init__(self, *args, **kwargs):
-        bound = signature.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        after = change(bound.arguments)
-        original(*bound.args, **bound.kwargs)
-        if after:
-            after(self)
-
-    cls.__init__ = __init__
+    """ProcessPoolExecutor's bound arguments (max_workers, mp_context, initializer,
+    initargs, ...) go through ``change`` first (see ``change_arguments``)."""
+    change_arguments(_executor(), change)
 
 
 def _drop_max_tasks_per_child(dropped, after=lambda limit: None):
@@ -99,12 +87,9 @@ def _on_broken_pool(change):
 
 @mutant("futures-submit-drops-kwargs", ["futures.submit-runs-in-worker"],
         "submit() passes the positional arguments only")
-def _(mp):
-    cls = _executor()
-
-    @replaces(cls, "submit")
-    def submit(original, self, fn, *args, **kwargs):
-        return original(self, fn, *args)
+@replacing(_executor, "submit")
+def submit(original, self, fn, *args, **kwargs):
+    return original(self, fn, *args)
 
 
 @mutant("futures-future-never-running", ["futures.future-lifecycle-flags"],
@@ -127,26 +112,20 @@ def _(mp):
 
 @mutant("futures-result-timeout-returns-none", ["futures.result-timeout"],
         "Future.result(timeout) returns None instead of raising TimeoutError")
-def _(mp):
-    future = _cf("_base").Future
-
-    @replaces(future, "result")
-    def result(original, self, timeout=None):
-        try:
-            return original(self, timeout)
-        except _cf().TimeoutError:
-            return None
+@replacing(lambda: _cf("_base").Future, "result")
+def result(original, self, timeout=None):
+    try:
+        return original(self, timeout)
+    except _cf().TimeoutError:
+        return None
 
 
 @mutant("futures-callbacks-reversed", ["futures.callback-threads"],
         "Done-callbacks run last added first")
-def _(mp):
-    future = _cf("_base").Future
-
-    @replaces(future, "_invoke_callbacks")
-    def _invoke_callbacks(original, self):
-        self._done_callbacks.reverse()
-        original(self)
+@replacing(lambda: _cf("_base").Future, "_invoke_callbacks")
+def _invoke_callbacks(original, self):
+    self._done_callbacks.reverse()
+    original(self)
 
 
 @mutant("futures-remote-traceback-dropped", ["futures.remote-traceback"],
@@ -157,25 +136,19 @@ def _(mp):
 
 @mutant("futures-baseexception-becomes-runtimeerror", ["futures.baseexception-from-task"],
         "A SystemExit or KeyboardInterrupt from a call comes back as RuntimeError")
-def _(mp):
-    wrapper = _cf("process")._ExceptionWithTraceback
-
-    @replaces(wrapper, "__init__")
-    def __init__(original, self, exc, tb, *args, **kwargs):
-        if isinstance(exc, (SystemExit, KeyboardInterrupt)):
-            exc = RuntimeError(repr(exc))
-        original(self, exc, tb, *args, **kwargs)
+@replacing(lambda: _cf("process")._ExceptionWithTraceback, "__init__")
+def futures_baseexception_becomes_runtimeerror(original, self, exc, tb, *args, **kwargs):
+    if isinstance(exc, (SystemExit, KeyboardInterrupt)):
+        exc = RuntimeError(repr(exc))
+    original(self, exc, tb, *args, **kwargs)
 
 
 @mutant("futures-failures-printed", ["futures.unretrieved-failure-silent"],
         "Every failed call's exception is printed on stderr when it arrives")
-def _(mp):
-    future = _cf("_base").Future
-
-    @replaces(future, "set_exception")
-    def set_exception(original, self, exception):
-        print(f"call failed: {type(exception).__name__}: {exception}", file=sys.stderr, flush=True)
-        return original(self, exception)
+@replacing(lambda: _cf("_base").Future, "set_exception")
+def set_exception(original, self, exception):
+    print(f"call failed: {type(exception).__name__}: {exception}", file=sys.stderr, flush=True)
+    return original(self, exception)
 
 
 # --- map --------------------------------------------------------------------------------
@@ -193,18 +166,15 @@ def _(mp):
 
 @mutant("futures-map-lazy", ["futures.map-eager-input"],
         "map() takes no input before its first result is asked for")
-def _(mp):
-    cls = _executor()
-
-    @replaces(cls, "map")
-    def map(original, self, *args, **kwargs):
-        yield from original(self, *args, **kwargs)
+@replacing(_executor, "map")
+def map(original, self, *args, **kwargs):
+    yield from original(self, *args, **kwargs)
 
 
 @mutant("futures-map-buffersize-ignored", ["futures.map-buffersize"],
         "map() ignores buffersize (3.14+)")
 @replacing(_executor, "map", needs="buffersize")
-def _(original, self, fn, *iterables, buffersize=None, **kwargs):
+def futures_map_buffersize_ignored(original, self, fn, *iterables, buffersize=None, **kwargs):
     if buffersize is not None and buffersize < 1:
         raise ValueError("buffersize must be None or > 0.")
     return original(self, fn, *iterables, **kwargs)
@@ -213,7 +183,7 @@ def _(original, self, fn, *iterables, buffersize=None, **kwargs):
 @mutant("futures-map-timeout-per-item", ["futures.map-timeout-from-call"],
         "map()'s timeout counts per item, from the previous result")
 @replacing(_executor, "map")
-def _(original, self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
+def futures_map_timeout_per_item(original, self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
     futures = [self.submit(fn, *args) for args in zip(*iterables)]
     return (f.result(timeout) for f in futures)
 
@@ -221,7 +191,7 @@ def _(original, self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
 @mutant("futures-chunksize-ignored", ["futures.map-chunksize"],
         "map() sends every item on its own, whatever the chunksize (no ValueError for 0)")
 @replacing(_executor, "map")
-def _(original, self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
+def futures_chunksize_ignored(original, self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
     return original(self, fn, *iterables, timeout=timeout, chunksize=1, **kwargs)
 
 
@@ -238,14 +208,14 @@ def _(executor):
 @mutant("futures-shutdown-never-waits", ["futures.shutdown-wait-reaps-workers"],
         "shutdown(wait=True) does not wait")
 @replacing(_executor, "shutdown")
-def _(original, self, wait=True, **kwargs):
+def futures_shutdown_never_waits(original, self, wait=True, **kwargs):
     return original(self, False, **kwargs)
 
 
 @mutant("futures-nowait-shutdown-kills-workers", ["futures.exit-waits-for-pending"],
         "shutdown(wait=False) terminates the workers: pending calls never run")
 @replacing(_executor, "shutdown")
-def _(original, self, wait=True, **kwargs):
+def futures_nowait_shutdown_kills_workers(original, self, wait=True, **kwargs):
     workers = list((self._processes or {}).values())
     original(self, wait, **kwargs)
     if not wait:
@@ -256,7 +226,7 @@ def _(original, self, wait=True, **kwargs):
 @mutant("futures-cancel-futures-ignored", ["futures.cancel-futures-on-shutdown", "futures.ctrl-c-waits-for-backlog"],
         "shutdown() ignores cancel_futures")
 @replacing(_executor, "shutdown", needs="cancel_futures")
-def _(original, self, wait=True, *, cancel_futures=False):
+def futures_cancel_futures_ignored(original, self, wait=True, *, cancel_futures=False):
     return original(self, wait)
 
 
@@ -272,15 +242,12 @@ def _(mp):
 
 @mutant("futures-ctrl-c-cancels-backlog", ["futures.ctrl-c-waits-for-backlog"],
         "A with-block left by KeyboardInterrupt cancels the calls that have not started")
-def _(mp):
-    executor = _cf("_base").Executor
-
-    @replaces(executor, "__exit__")
-    def __exit__(original, self, exc_type, exc_val, exc_tb):
-        if exc_type is KeyboardInterrupt:
-            for item in list(getattr(self, "_pending_work_items", {}).values()):
-                item.future.cancel()
-        return original(self, exc_type, exc_val, exc_tb)
+@replacing(lambda: _cf("_base").Executor, "__exit__")
+def futures_ctrl_c_cancels_backlog(original, self, exc_type, exc_val, exc_tb):
+    if exc_type is KeyboardInterrupt:
+        for item in list(getattr(self, "_pending_work_items", {}).values()):
+            item.future.cancel()
+    return original(self, exc_type, exc_val, exc_tb)
 
 
 # --- pickling and broken pools --------------------------------------------------------------
@@ -288,15 +255,12 @@ def _(mp):
 
 @mutant("futures-pickling-error-swallowed", ["futures.pickle-per-future"],
         "A call that cannot be pickled completes with None instead of failing")
-def _(mp):
-    queue = _cf("process")._SafeQueue
-
-    @replaces(queue, "_on_queue_feeder_error")
-    def _on_queue_feeder_error(original, self, e, obj):
-        work_item = self.pending_work_items.pop(obj.work_id, None) if hasattr(obj, "work_id") else None
-        if work_item is None:
-            return original(self, e, obj)
-        work_item.future.set_result(None)
+@replacing(lambda: _cf("process")._SafeQueue, "_on_queue_feeder_error")
+def _on_queue_feeder_error(original, self, e, obj):
+    work_item = self.pending_work_items.pop(obj.work_id, None) if hasattr(obj, "work_id") else None
+    if work_item is None:
+        return original(self, e, obj)
+    work_item.future.set_result(None)
 
 
 @mutant("futures-broken-pool-error-softened",
@@ -444,16 +408,11 @@ def _(mp):
 
 @mutant("futures-fork-always-warns", ["futures.fork-threads-deprecationwarning"],
         "Every os.fork() warns about threads, whatever the Python version")
-def _(mp):
-    import os
-    import warnings
-
-
-    @replaces(os, "fork")
-    def fork(original):
-        warnings.warn("This process is multi-threaded, use of fork() may lead to deadlocks (mutant)",
-                      DeprecationWarning, stacklevel=2)
-        return original()
+@replacing(lambda: os, "fork")
+def futures_fork_always_warns(original):
+    warnings.warn("This process is multi-threaded, use of fork() may lead to deadlocks (mutant)",
+                  DeprecationWarning, stacklevel=2)
+    return original()
 
 
 @mutant("futures-force-shutdown-no-signal", ["futures.terminate-kill-workers"],

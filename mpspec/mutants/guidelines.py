@@ -8,7 +8,7 @@ import pickle
 import signal
 import sys
 
-from mpspec.mutants import mutant, replaces, sub
+from mpspec.mutants import mutant, replacing, sub
 
 # --- proxies ------------------------------------------------------------------
 
@@ -155,14 +155,11 @@ def _(mp):
     ["guidelines.arg-keeps-alive"],
     "start() keeps the Process's target and arguments (as before 3.7, and as billiard does)",
 )
-def _(mp):
-    BaseProcess = sub("process").BaseProcess
-
-    @replaces(BaseProcess, "start")
-    def keep(start, self):
-        saved = self._target, self._args, self._kwargs
-        start(self)
-        self._target, self._args, self._kwargs = saved
+@replacing("process.BaseProcess", "start")
+def keep(start, self):
+    saved = self._target, self._args, self._kwargs
+    start(self)
+    self._target, self._args, self._kwargs = saved
 
 
 # --- stdin --------------------------------------------------------------------------
@@ -198,15 +195,12 @@ def _(mp):
     "spawn and forkserver start() ignore a pickling error and launch a child that gets "
     "only part of the process object",
 )
-def _(mp):
-    reduction = sub("reduction")
-
-    @replaces(reduction, "dump")
-    def lenient(dump, obj, file, protocol=None):
-        try:
-            dump(obj, file, protocol)
-        except (TypeError, pickle.PicklingError):
-            pass
+@replacing("reduction", "dump")
+def lenient(dump, obj, file, protocol=None):
+    try:
+        dump(obj, file, protocol)
+    except (TypeError, pickle.PicklingError):
+        pass
 
 
 @mutant(

@@ -8,13 +8,7 @@ import os
 import time
 import types
 
-from mpspec.mutants import mutant, replaces, replacing, sub
-
-
-def _rebind_default(mp, name):
-    default = getattr(sub("context"), "_default_context", None)
-    if default is not None and hasattr(default, name):
-        setattr(mp, name, getattr(default, name))
+from mpspec.mutants import mutant, rebind_default, replacing, sub
 
 
 @mutant(
@@ -51,7 +45,7 @@ def _(mp):
         return sub("managers").SyncManager(ctx=self.get_context())
 
     context.BaseContext.Manager = Manager
-    _rebind_default(mp, "Manager")
+    rebind_default(mp, "Manager")
 
 
 @mutant(
@@ -84,7 +78,7 @@ def _(mp):
     "start(initializer, initargs) starts the server without calling the initializer",
 )
 @replacing("managers.BaseManager", "start")
-def _(original, self, initializer=None, initargs=()):
+def manager_start_drops_initializer(original, self, initializer=None, initargs=()):
     return original(self)
 
 
@@ -95,7 +89,7 @@ def _(original, self, initializer=None, initargs=()):
     "asked to create an object",
 )
 @replacing("managers.BaseManager", "_create")
-def _(original, self, typeid, *args, **kwds):
+def manager_starts_on_first_use(original, self, typeid, *args, **kwds):
     if self._state.value == sub("managers").State.INITIAL:
         self.start()
     return original(self, typeid, *args, **kwds)
@@ -108,7 +102,7 @@ def _(original, self, typeid, *args, **kwds):
     "AF_UNIX socket path",
 )
 @replacing("managers.Server", "__init__")
-def _(original, self, registry, address, authkey, serializer):
+def manager_default_address_tcp(original, self, registry, address, authkey, serializer):
     if address is None:
         address = ("127.0.0.1", 0)
     original(self, registry, address, authkey, serializer)
@@ -167,14 +161,11 @@ def _(mp):
     "An exception raised by the referent's method reaches the caller as RemoteError, "
     "not as itself",
 )
-def _(mp):
-    managers = sub("managers")
-
-    @replaces(managers, "convert_to_error")
-    def convert_to_error(original, kind, result):
-        if kind == "#ERROR":
-            return managers.RemoteError(repr(result))
-        return original(kind, result)
+@replacing("managers", "convert_to_error")
+def convert_to_error(original, kind, result):
+    if kind == "#ERROR":
+        return sub("managers").RemoteError(repr(result))
+    return original(kind, result)
 
 
 @mutant(
@@ -182,12 +173,9 @@ def _(mp):
     ["manager.callmethod"],
     "_callmethod() drops its kwds argument",
 )
-def _(mp):
-    BaseProxy = sub("managers").BaseProxy
-
-    @replaces(BaseProxy, "_callmethod")
-    def _callmethod(original, self, methodname, args=(), kwds={}):
-        return original(self, methodname, args)
+@replacing("managers.BaseProxy", "_callmethod")
+def _callmethod(original, self, methodname, args=(), kwds={}):
+    return original(self, methodname, args)
 
 
 @mutant(
@@ -350,16 +338,12 @@ def _(mp):
     "A proxy unpickled in its own manager's server becomes the referent itself (the "
     "behaviour before 3.6), so nested containers hand out copies",
 )
-def _(mp):
-    managers = sub("managers")
-    process = sub("process")
-
-    @replaces(managers, "RebuildProxy")
-    def RebuildProxy(original, func, token, serializer, kwds):
-        server = getattr(process.current_process(), "_manager_server", None)
-        if server and server.address == token.address:
-            return server.id_to_obj[token.id][0]
-        return original(func, token, serializer, kwds)
+@replacing("managers", "RebuildProxy")
+def RebuildProxy(original, func, token, serializer, kwds):
+    server = getattr(sub("process").current_process(), "_manager_server", None)
+    if server and server.address == token.address:
+        return server.id_to_obj[token.id][0]
+    return original(func, token, serializer, kwds)
 
 
 @mutant(
@@ -374,14 +358,11 @@ def _(mp):
     "A manager's server reports the address it was asked for (port 0) instead of the "
     "one it is bound to",
 )
-def _(mp):
-    managers = sub("managers")
-
-    @replaces(managers.Server, "__init__")
-    def __init__(original, self, registry, address, authkey, serializer):
-        original(self, registry, address, authkey, serializer)
-        if address is not None:
-            self.address = address
+@replacing("managers.Server", "__init__")
+def manager_server_reports_requested_address(original, self, registry, address, authkey, serializer):
+    original(self, registry, address, authkey, serializer)
+    if address is not None:
+        self.address = address
 
 
 @mutant(

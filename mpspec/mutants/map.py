@@ -7,7 +7,7 @@ import os
 import pickle
 import sys
 
-from mpspec.mutants import mutant, replaces, sub
+from mpspec.mutants import mutant, replacing, sub
 
 
 @mutant(
@@ -15,18 +15,15 @@ from mpspec.mutants import mutant, replaces, sub
     ["map.no-nested-pool"],
     "the assert that stops a daemonic process from starting children is gone",
 )
-def _(mp):
-    process = sub("process")
-
-    @replaces(process.BaseProcess, "start")
-    def unguarded_start(start, self):
-        config = process.current_process()._config
-        daemon = config.pop("daemon", None)
-        try:
-            return start(self)
-        finally:
-            if daemon is not None:
-                config["daemon"] = daemon
+@replacing("process.BaseProcess", "start")
+def unguarded_start(start, self):
+    config = sub("process").current_process()._config
+    daemon = config.pop("daemon", None)
+    try:
+        return start(self)
+    finally:
+        if daemon is not None:
+            config["daemon"] = daemon
 
 
 @mutant(
@@ -51,12 +48,9 @@ def _silenced(initializer, *args):
     ["map.article-example", "pool.sample-output"],
     "pool workers' standard output goes nowhere",
 )
-def _(mp):
-    Pool = sub("pool").Pool
-
-    @replaces(Pool, "__init__")
-    def __init__(init, self, processes=None, initializer=None, *args, **kwargs):
-        init(self, processes, functools.partial(_silenced, initializer), *args, **kwargs)
+@replacing("pool.Pool", "__init__")
+def pool_workers_silenced(init, self, processes=None, initializer=None, *args, **kwargs):
+    init(self, processes, functools.partial(_silenced, initializer), *args, **kwargs)
 
 
 @mutant(
@@ -70,12 +64,9 @@ def _(mp):
 
 
 @mutant("map-chunksize-one", ["map.fastest"], "map() sends one item per task by default")
-def _(mp):
-    Pool = sub("pool").Pool
-
-    @replaces(Pool, "_map_async")
-    def _map_async(map_async, self, func, iterable, mapper, chunksize=None, *args, **kwargs):
-        return map_async(self, func, iterable, mapper, chunksize or 1, *args, **kwargs)
+@replacing("pool.Pool", "_map_async")
+def _map_async(map_async, self, func, iterable, mapper, chunksize=None, *args, **kwargs):
+    return map_async(self, func, iterable, mapper, chunksize or 1, *args, **kwargs)
 
 
 @mutant(
@@ -83,12 +74,9 @@ def _(mp):
     ["map.closure-function"],
     "map() runs a function it cannot pickle in the parent instead of raising",
 )
-def _(mp):
-    Pool = sub("pool").Pool
-
-    @replaces(Pool, "map")
-    def forgiving_map(map_, self, func, iterable, chunksize=None):
-        try:
-            return map_(self, func, iterable, chunksize)
-        except (pickle.PicklingError, AttributeError):
-            return [func(item) for item in iterable]
+@replacing("pool.Pool", "map")
+def forgiving_map(map_, self, func, iterable, chunksize=None):
+    try:
+        return map_(self, func, iterable, chunksize)
+    except (pickle.PicklingError, AttributeError):
+        return [func(item) for item in iterable]

@@ -8,15 +8,7 @@ import os
 import pickle
 import sys
 
-from mpspec.mutants import mutant, replaces, sub
-
-
-def _rebind_default(mp, name):
-    """The module-level functions (mp.cpu_count, mp.freeze_support...) are methods of
-    the default context bound at import: bind them again after patching the class."""
-    default = getattr(sub("context"), "_default_context", None)
-    if default is not None and hasattr(default, name):
-        setattr(mp, name, getattr(default, name))
+from mpspec.mutants import mutant, rebind_default, replaces, replacing, sub
 
 
 @mutant(
@@ -74,7 +66,7 @@ def _(mp):
         return len(psutil.Process().cpu_affinity())
 
     sub("context").BaseContext.cpu_count = cpu_count
-    _rebind_default(mp, "cpu_count")
+    rebind_default(mp, "cpu_count")
 
 
 @mutant(
@@ -91,7 +83,7 @@ def _(mp):
             import_module(f"{mp.__name__}.spawn").freeze_support()
 
     sub("context").BaseContext.freeze_support = freeze_support
-    _rebind_default(mp, "freeze_support")
+    rebind_default(mp, "freeze_support")
 
 
 class _SharedLock:
@@ -130,7 +122,7 @@ def _(mp):
         logger = original(level)
         logger.handlers[-1].lock = _SharedLock(mp)
         return logger
-    _rebind_default(mp, "log_to_stderr")
+    rebind_default(mp, "log_to_stderr")
 
 
 @mutant(
@@ -139,14 +131,11 @@ def _(mp):
     "get_logger() leaves propagation on: the multiprocessing logger's records reach the "
     "root logger's handlers",
 )
-def _(mp):
-    util = sub("util")
-
-    @replaces(util, "get_logger")
-    def get_logger(original):
-        logger = original()
-        logger.propagate = True
-        return logger
+@replacing("util", "get_logger")
+def get_logger(original):
+    logger = original()
+    logger.propagate = True
+    return logger
 
 
 @mutant(
@@ -155,14 +144,11 @@ def _(mp):
     "spawn's preparation data no longer carries the logger's level: spawned and "
     "forkserver children start with a NOTSET logger",
 )
-def _(mp):
-    spawn = sub("spawn")
-
-    @replaces(spawn, "get_preparation_data")
-    def get_preparation_data(original, name):
-        data = original(name)
-        data.pop("log_level", None)
-        return data
+@replacing("spawn", "get_preparation_data")
+def get_preparation_data(original, name):
+    data = original(name)
+    data.pop("log_level", None)
+    return data
 
 
 @mutant(

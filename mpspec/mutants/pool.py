@@ -7,7 +7,7 @@ import itertools
 import os
 import threading
 
-from mpspec.mutants import mutant, replaces, sub
+from mpspec.mutants import mutant, replacing, sub
 
 
 @mutant(
@@ -35,12 +35,9 @@ def _default_size():
     ],
     "Pool(n) starts n + 1 workers",
 )
-def _(mp):
-    Pool = _pool_class()
-
-    @replaces(Pool, "__init__")
-    def __init__(init, self, processes=None, *args, **kwargs):
-        init(self, (processes or _default_size()) + 1, *args, **kwargs)
+@replacing(_pool_class, "__init__")
+def pool_one_extra_worker(init, self, processes=None, *args, **kwargs):
+    init(self, (processes or _default_size()) + 1, *args, **kwargs)
 
 
 @mutant(
@@ -48,12 +45,9 @@ def _(mp):
     ["pool.worker-reuse", "pool-api.maxtasksperchild"],
     "Pool(maxtasksperchild=k) never replaces a worker",
 )
-def _(mp):
-    Pool = _pool_class()
-
-    @replaces(Pool, "__init__")
-    def __init__(init, self, processes=None, initializer=None, initargs=(), maxtasksperchild=None, *args, **kwargs):
-        init(self, processes, initializer, initargs, None, *args, **kwargs)
+@replacing(_pool_class, "__init__")
+def maxtasksperchild_ignored(init, self, processes=None, initializer=None, initargs=(), maxtasksperchild=None, *args, **kwargs):
+    init(self, processes, initializer, initargs, None, *args, **kwargs)
 
 
 @mutant(
@@ -61,14 +55,11 @@ def _(mp):
     ["pool.apply-async-nonblocking", "pool.sample-output"],
     "apply_async() waits for the task to finish before it returns",
 )
-def _(mp):
-    Pool = _pool_class()
-
-    @replaces(Pool, "apply_async")
-    def waiting_apply_async(apply_async, self, *args, **kwargs):
-        result = apply_async(self, *args, **kwargs)
-        result.wait()
-        return result
+@replacing(_pool_class, "apply_async")
+def waiting_apply_async(apply_async, self, *args, **kwargs):
+    result = apply_async(self, *args, **kwargs)
+    result.wait()
+    return result
 
 
 @mutant("apply-does-not-wait", ["pool.apply-blocking"], "apply() returns an AsyncResult at once, like apply_async()")
@@ -102,14 +93,11 @@ def _(mp):
 
 
 @mutant("join-without-close", ["pool.join-requires-close"], "join() on a running pool closes it instead of raising")
-def _(mp):
-    pool = sub("pool")
-
-    @replaces(pool.Pool, "join")
-    def lenient_join(join, self):
-        if self._state == pool.RUN:
-            self.close()
-        return join(self)
+@replacing("pool.Pool", "join")
+def lenient_join(join, self):
+    if self._state == sub("pool").RUN:
+        self.close()
+    return join(self)
 
 
 @mutant("closed-pool-accepts-tasks", ["pool.closed-rejects-tasks"], "a closed pool still accepts tasks")

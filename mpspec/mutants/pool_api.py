@@ -3,30 +3,17 @@ pool module: Pool, ApplyResult, MapResult and the imap iterators)."""
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
 import sys
 import threading
 
-from mpspec.mutants import mutant, replaces, sub
+from mpspec.mutants import change_arguments, mutant, replacing, sub
 
 
 def _wrap_init(change):
-    """Patch Pool.__init__ so that ``change(arguments)`` may edit its bound
-    arguments (a dict: processes, initializer, initargs, maxtasksperchild, context)."""
-    pool = sub("pool").Pool
-    original = pool.__init__
-    signature = inspect.signature(original)
-
-    @functools.wraps(original)
-    def __init__(self, *args, **kwargs):
-        bound = signature.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        change(bound.arguments)
-        return original(*bound.args, **bound.kwargs)
-
-    pool.__init__ = __init__
+    """Pool's bound arguments (processes, initializer, initargs, maxtasksperchild,
+    context) go through ``change`` first (see ``change_arguments``)."""
+    change_arguments(sub("pool").Pool, change)
 
 
 @mutant(
@@ -34,15 +21,12 @@ def _wrap_init(change):
     ["pool-api.imap-unordered-complete"],
     "imap_unordered yields every result twice",
 )
-def _(mp):
-    iterator = sub("pool").IMapUnorderedIterator
-
-    @replaces(iterator, "_set")
-    def _set(original, self, i, obj):
-        original(self, i, obj)
-        with self._cond:
-            self._items.append(obj)
-            self._cond.notify()
+@replacing("pool.IMapUnorderedIterator", "_set")
+def _set(original, self, i, obj):
+    original(self, i, obj)
+    with self._cond:
+        self._items.append(obj)
+        self._cond.notify()
 
 
 @mutant(
@@ -50,12 +34,9 @@ def _(mp):
     ["pool-api.imap-unordered-single-worker-ordered"],
     "imap_unordered hands out its items last first (the iterable is reversed)",
 )
-def _(mp):
-    pool = sub("pool").Pool
-
-    @replaces(pool, "imap_unordered")
-    def imap_unordered(original, self, func, iterable, chunksize=1):
-        return original(self, func, list(iterable)[::-1], chunksize)
+@replacing("pool.Pool", "imap_unordered")
+def imap_unordered(original, self, func, iterable, chunksize=1):
+    return original(self, func, list(iterable)[::-1], chunksize)
 
 
 @mutant(
@@ -64,13 +45,10 @@ def _(mp):
     "AsyncResult.get(timeout) returns None when the result is not ready in time, "
     "instead of raising TimeoutError",
 )
-def _(mp):
-    result = sub("pool").ApplyResult
-
-    @replaces(result, "get")
-    def get(original, self, timeout=None):
-        self.wait(timeout)
-        return original(self, 0) if self.ready() else None
+@replacing("pool.ApplyResult", "get")
+def get_timeout_returns_none(original, self, timeout=None):
+    self.wait(timeout)
+    return original(self, 0) if self.ready() else None
 
 
 @mutant(
@@ -170,15 +148,12 @@ def _(mp):
     ["pool-api.callbacks-in-parent-thread"],
     "Callbacks run in a new thread each, so a slow one no longer holds up other results",
 )
-def _(mp):
-    result = sub("pool").ApplyResult
-
-    @replaces(result, "__init__")
-    def __init__(original, self, pool, callback, error_callback):
-        if callback is not None:
-            def callback(value, _callback=callback):
-                threading.Thread(target=_callback, args=(value,), daemon=True).start()
-        original(self, pool, callback, error_callback)
+@replacing("pool.ApplyResult", "__init__")
+def callbacks_in_own_thread(original, self, pool, callback, error_callback):
+    if callback is not None:
+        def callback(value, _callback=callback):
+            threading.Thread(target=_callback, args=(value,), daemon=True).start()
+    original(self, pool, callback, error_callback)
 
 
 @mutant(
@@ -186,12 +161,9 @@ def _(mp):
     ["pool-api.map-blocks-chunks"],
     "map (and map_async, starmap...) ignore chunksize and send one item per task",
 )
-def _(mp):
-    pool = sub("pool").Pool
-
-    @replaces(pool, "_map_async")
-    def _map_async(original, self, func, iterable, mapper, chunksize=None, *args, **kwargs):
-        return original(self, func, iterable, mapper, 1, *args, **kwargs)
+@replacing("pool.Pool", "_map_async")
+def _map_async(original, self, func, iterable, mapper, chunksize=None, *args, **kwargs):
+    return original(self, func, iterable, mapper, 1, *args, **kwargs)
 
 
 @mutant(
@@ -199,12 +171,9 @@ def _(mp):
     ["pool-api.map-memory"],
     "imap turns its whole iterable into a list before sending the first task",
 )
-def _(mp):
-    pool = sub("pool").Pool
-
-    @replaces(pool, "imap")
-    def imap(original, self, func, iterable, chunksize=1):
-        return original(self, func, list(iterable), chunksize)
+@replacing("pool.Pool", "imap")
+def imap_materializes(original, self, func, iterable, chunksize=1):
+    return original(self, func, list(iterable), chunksize)
 
 
 @mutant(
@@ -212,12 +181,9 @@ def _(mp):
     ["pool-api.imap-lazy-ordered"],
     "imap gives its results last first (the iterable is reversed)",
 )
-def _(mp):
-    pool = sub("pool").Pool
-
-    @replaces(pool, "imap")
-    def imap(original, self, func, iterable, chunksize=1):
-        return original(self, func, list(iterable)[::-1], chunksize)
+@replacing("pool.Pool", "imap")
+def imap_reversed(original, self, func, iterable, chunksize=1):
+    return original(self, func, list(iterable)[::-1], chunksize)
 
 
 @mutant(
@@ -271,14 +237,11 @@ def _(mp):
     ["pool-api.terminate-abandons"],
     "terminate() completes every outstanding result with an error (they become ready)",
 )
-def _(mp):
-    pool = sub("pool").Pool
-
-    @replaces(pool, "terminate")
-    def terminate(original, self):
-        for job in list(self._cache.values()):
-            job._set(0, (False, RuntimeError("terminated")))
-        return original(self)
+@replacing("pool.Pool", "terminate")
+def terminate(original, self):
+    for job in list(self._cache.values()):
+        job._set(0, (False, RuntimeError("terminated")))
+    return original(self)
 
 
 @mutant(
@@ -286,14 +249,11 @@ def _(mp):
     ["pool-api.join-after-terminate"],
     "join() after terminate() raises ValueError, as join() on a running pool does",
 )
-def _(mp):
-    module = sub("pool")
-
-    @replaces(module.Pool, "join")
-    def join(original, self):
-        if self._state == module.TERMINATE:
-            raise ValueError("Pool was terminated")
-        return original(self)
+@replacing("pool.Pool", "join")
+def join_refuses_after_terminate(original, self):
+    if self._state == sub("pool").TERMINATE:
+        raise ValueError("Pool was terminated")
+    return original(self)
 
 
 @mutant(
@@ -302,17 +262,14 @@ def _(mp):
     "AsyncResult.get() raises RuntimeError from the worker's exception instead of "
     "that exception",
 )
-def _(mp):
-    result = sub("pool").ApplyResult
-
-    @replaces(result, "get")
-    def get(original, self, timeout=None):
-        try:
-            return original(self, timeout)
-        except sub("pool").TimeoutError:
-            raise
-        except Exception as exc:
-            raise RuntimeError("the task failed") from exc
+@replacing("pool.ApplyResult", "get")
+def get_wraps_exception(original, self, timeout=None):
+    try:
+        return original(self, timeout)
+    except sub("pool").TimeoutError:
+        raise
+    except Exception as exc:
+        raise RuntimeError("the task failed") from exc
 
 
 @mutant(
@@ -320,14 +277,11 @@ def _(mp):
     ["pool-api.asyncresult-wait"],
     "AsyncResult.wait(timeout) raises TimeoutError when the timeout passes",
 )
-def _(mp):
-    module = sub("pool")
-
-    @replaces(module.ApplyResult, "wait")
-    def wait(original, self, timeout=None):
-        original(self, timeout)
-        if not self.ready():
-            raise module.TimeoutError
+@replacing("pool.ApplyResult", "wait")
+def wait(original, self, timeout=None):
+    original(self, timeout)
+    if not self.ready():
+        raise sub("pool").TimeoutError
 
 
 @mutant(
@@ -358,12 +312,9 @@ def _(mp):
     "AsyncResult.successful() returns False before the result is ready instead of "
     "raising ValueError",
 )
-def _(mp):
-    result = sub("pool").ApplyResult
-
-    @replaces(result, "successful")
-    def successful(original, self):
-        return original(self) if self.ready() else False
+@replacing("pool.ApplyResult", "successful")
+def successful(original, self):
+    return original(self) if self.ready() else False
 
 
 @mutant(

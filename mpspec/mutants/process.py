@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 import types
 
-from mpspec.mutants import mutant, replaces, sub
+from mpspec.mutants import mutant, replaces, replacing, sub
 
 
 @mutant("close-is-a-no-op", ["process.thread-like-api"], "Process.close() does nothing")
@@ -14,23 +14,17 @@ def _(mp):
 
 
 @mutant("kwargs-dropped", ["process.target-args"], "Process(kwargs=...) is ignored")
-def _(mp):
-    BaseProcess = sub("process").BaseProcess
-
-    @replaces(BaseProcess, "__init__")
-    def __init__(init, self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        self._kwargs = {}
+@replacing("process.BaseProcess", "__init__")
+def kwargs_dropped(init, self, *args, **kwargs):
+    init(self, *args, **kwargs)
+    self._kwargs = {}
 
 
 @mutant("overridden-run-ignored", ["process.subclass-run"], "the child calls BaseProcess.run, not the subclass's run()")
-def _(mp):
-    BaseProcess = sub("process").BaseProcess
-
-    @replaces(BaseProcess, "_bootstrap")
-    def _bootstrap(bootstrap, self, *args, **kwargs):
-        self.run = types.MethodType(BaseProcess.run, self)
-        return bootstrap(self, *args, **kwargs)
+@replacing("process.BaseProcess", "_bootstrap")
+def _bootstrap(bootstrap, self, *args, **kwargs):
+    self.run = types.MethodType(sub("process").BaseProcess.run, self)
+    return bootstrap(self, *args, **kwargs)
 
 
 @mutant("name-setter-accepts-anything", ["process.name-must-be-str"], "the name setter has no assert")

@@ -7,7 +7,7 @@ import os
 import signal
 import traceback
 
-from mpspec.mutants import mutant, replaces, sub  # noqa: F401
+from mpspec.mutants import mutant, replacing, sub
 
 
 def _base():
@@ -30,12 +30,9 @@ def _replace_function(mp, name, function):
 
 
 @mutant("daemon-kwarg-ignored", ["process-api.daemon-kwarg"], "Process(daemon=...) is accepted and ignored")
-def _(mp):
-    BaseProcess = _base()
-
-    @replaces(BaseProcess, "__init__")
-    def __init__(init, self, *args, daemon=None, **kwargs):
-        init(self, *args, **kwargs)
+@replacing(_base, "__init__")
+def daemon_kwarg_ignored(init, self, *args, daemon=None, **kwargs):
+    init(self, *args, **kwargs)
 
 
 @mutant("run-without-target-check", ["process-api.target-none"], "run() calls the target even when it is None")
@@ -60,28 +57,22 @@ def _(mp):
     ["process-api.subclass-init-required"],
     "Process.__init__ keeps a name assigned before it ran, instead of the default",
 )
-def _(mp):
-    BaseProcess = _base()
-
-    @replaces(BaseProcess, "__init__")
-    def __init__(init, self, *args, **kwargs):
-        earlier = self.__dict__.get("_name")
-        init(self, *args, **kwargs)
-        if earlier is not None and kwargs.get("name") is None:
-            self._name = earlier
+@replacing(_base, "__init__")
+def init_keeps_earlier_name(init, self, *args, **kwargs):
+    earlier = self.__dict__.get("_name")
+    init(self, *args, **kwargs)
+    if earlier is not None and kwargs.get("name") is None:
+        self._name = earlier
 
 
 # --- start() and join() ---------------------------------------------------------------
 
 
 @mutant("second-start-allowed", ["process-api.start-once"], "start() on a started Process starts it again")
-def _(mp):
-    BaseProcess = _base()
-
-    @replaces(BaseProcess, "start")
-    def start_again(start, self):
-        self._popen = None
-        start(self)
+@replacing(_base, "start")
+def start_again(start, self):
+    self._popen = None
+    start(self)
 
 
 @mutant(
@@ -89,24 +80,18 @@ def _(mp):
     ["process-api.join-timeout-returns-none"],
     "join() returns the exit code once the child has ended",
 )
-def _(mp):
-    BaseProcess = _base()
-
-    @replaces(BaseProcess, "join")
-    def join_with_result(join, self, timeout=None):
-        join(self, timeout)
-        return self._popen.returncode if self._popen is not None else None
+@replacing(_base, "join")
+def join_with_result(join, self, timeout=None):
+    join(self, timeout)
+    return self._popen.returncode if self._popen is not None else None
 
 
 @mutant("join-closes-process", ["process-api.join-repeatable"], "a successful join() also closes the Process object")
-def _(mp):
-    BaseProcess = _base()
-
-    @replaces(BaseProcess, "join")
-    def join_and_close(join, self, timeout=None):
-        join(self, timeout)
-        if self._popen is not None and self._popen.returncode is not None:
-            self.close()
+@replacing(_base, "join")
+def join_and_close(join, self, timeout=None):
+    join(self, timeout)
+    if self._popen is not None and self._popen.returncode is not None:
+        self.close()
 
 
 @mutant(
@@ -114,14 +99,11 @@ def _(mp):
     ["process-api.join-self-or-unstarted-error"],
     "join() on a process with nothing to wait for (unstarted, or oneself) returns None",
 )
-def _(mp):
-    BaseProcess = _base()
-
-    @replaces(BaseProcess, "join")
-    def lenient_join(join, self, timeout=None):
-        if self._popen is None:
-            return None
-        return join(self, timeout)
+@replacing(_base, "join")
+def lenient_join(join, self, timeout=None):
+    if self._popen is None:
+        return None
+    return join(self, timeout)
 
 
 # --- name, is_alive(), daemon, pid, exitcode -----------------------------------------
@@ -132,14 +114,11 @@ def _(mp):
     ["process-api.default-name-pattern"],
     "default names drop the creator's numbers: a child's processes are <class>-M, not <class>-N:M",
 )
-def _(mp):
-    BaseProcess = _base()
-
-    @replaces(BaseProcess, "__init__")
-    def __init__(init, self, group=None, target=None, name=None, *args, **kwargs):
-        init(self, group, target, name, *args, **kwargs)
-        if not name:
-            self._name = f"{type(self).__name__}-{self._identity[-1]}"
+@replacing(_base, "__init__")
+def flat_process_names(init, self, group=None, target=None, name=None, *args, **kwargs):
+    init(self, group, target, name, *args, **kwargs)
+    if not name:
+        self._name = f"{type(self).__name__}-{self._identity[-1]}"
 
 
 @mutant(
@@ -168,18 +147,15 @@ def _(mp):
     ["process-api.daemon-no-children", "process-api.daemon-killed-at-exit"],
     "start() no longer refuses to run in a daemonic process",
 )
-def _(mp):
-    BaseProcess = _base()
-
-    @replaces(BaseProcess, "start")
-    def start_anywhere(start, self):
-        config = sub("process").current_process()._config
-        daemonic = config.pop("daemon", None)
-        try:
-            start(self)
-        finally:
-            if daemonic is not None:
-                config["daemon"] = daemonic
+@replacing(_base, "start")
+def start_anywhere(start, self):
+    config = sub("process").current_process()._config
+    daemonic = config.pop("daemon", None)
+    try:
+        start(self)
+    finally:
+        if daemonic is not None:
+            config["daemon"] = daemonic
 
 
 @mutant(
@@ -219,15 +195,12 @@ def _(mp):
     ["process-api.exitcode-values", "process-api.repr-states"],
     "a child killed by signal N reports exitcode 128+N (the shell's convention), not -N",
 )
-def _(mp):
-    Popen = _popen_fork()
-
-    @replaces(Popen, "poll")
-    def shell_poll(poll, self, flag=os.WNOHANG):
-        code = poll(self, flag)
-        if code is not None and code < 0:
-            self.returncode = code = 128 - code
-        return code
+@replacing(_popen_fork, "poll")
+def shell_poll(poll, self, flag=os.WNOHANG):
+    code = poll(self, flag)
+    if code is not None and code < 0:
+        self.returncode = code = 128 - code
+    return code
 
 
 @mutant(
@@ -235,15 +208,12 @@ def _(mp):
     ["process-api.exitcode-sysexit"],
     "an exception escaping the target is printed and swallowed: exitcode 0",
 )
-def _(mp):
-    BaseProcess = _base()
-
-    @replaces(BaseProcess, "run")
-    def forgiving_run(run, self):
-        try:
-            run(self)
-        except Exception:
-            traceback.print_exc()
+@replacing(_base, "run")
+def forgiving_run(run, self):
+    try:
+        run(self)
+    except Exception:
+        traceback.print_exc()
 
 
 # --- authkey and sentinel -------------------------------------------------------------
@@ -259,13 +229,10 @@ def _(mp):
     ["process-api.authkey-inherited"],
     "every new Process object draws its own random authkey instead of inheriting one",
 )
-def _(mp):
-    process = sub("process")
-
-    @replaces(process.BaseProcess, "__init__")
-    def __init__(init, self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        self._config["authkey"] = process.AuthenticationString(os.urandom(32))
+@replacing("process.BaseProcess", "__init__")
+def authkey_fresh_per_process(init, self, *args, **kwargs):
+    init(self, *args, **kwargs)
+    self._config["authkey"] = sub("process").AuthenticationString(os.urandom(32))
 
 
 @mutant(
@@ -309,19 +276,16 @@ def _(mp):
     ["process-api.terminate-orphans-grandchildren"],
     "terminate() first kills the child's descendants (the whole tree)",
 )
-def _(mp):
-    BaseProcess = _base()
+@replacing(_base, "terminate")
+def terminate_tree(terminate, self):
+    import psutil
 
-    @replaces(BaseProcess, "terminate")
-    def terminate_tree(terminate, self):
-        import psutil
-
-        try:
-            for descendant in psutil.Process(self.pid).children(recursive=True):
-                descendant.kill()
-        except psutil.Error:
-            pass
-        terminate(self)
+    try:
+        for descendant in psutil.Process(self.pid).children(recursive=True):
+            descendant.kill()
+    except psutil.Error:
+        pass
+    terminate(self)
 
 
 @mutant("kill-sends-sigterm", ["process-api.kill-sigkill"], "kill() sends SIGTERM, like terminate()")

@@ -6,7 +6,7 @@ import functools
 import itertools
 import queue
 
-from mpspec.mutants import ascii_only, mutant, replaces, sub
+from mpspec.mutants import ascii_only, mutant, replacing, sub
 
 
 class QueueFull(Exception):
@@ -32,13 +32,10 @@ _PUTS = itertools.count(1)
 
 
 @mutant("queue-loses-items", ["queue.process-safe", "queue.fifo"], "Queue.put() drops every 50th item a process puts")
-def _(mp):
-    Queue = _queue_class()
-
-    @replaces(Queue, "put")
-    def lossy_put(put, self, obj, *args, **kwargs):
-        if next(_PUTS) % 50:
-            put(self, obj, *args, **kwargs)
+@replacing(_queue_class, "put")
+def lossy_put(put, self, obj, *args, **kwargs):
+    if next(_PUTS) % 50:
+        put(self, obj, *args, **kwargs)
 
 
 @mutant("queue-swaps-neighbours", ["queue.fifo"], "Queue.put() sends items two by two, the second first")
@@ -59,12 +56,9 @@ def _(mp):
 
 
 @mutant("put-ignores-timeout", ["queue.put-timeout-full"], "put(timeout=t) on a full queue raises Full at once")
-def _(mp):
-    Queue = _queue_class()
-
-    @replaces(Queue, "put")
-    def impatient_put(put, self, obj, block=True, timeout=None):
-        return put(self, obj, block and timeout is None, timeout)
+@replacing(_queue_class, "put")
+def impatient_put(put, self, obj, block=True, timeout=None):
+    return put(self, obj, block and timeout is None, timeout)
 
 
 def _raise_own_when_not_blocking(name, block_position, caught, replacement):
@@ -97,12 +91,9 @@ def _(mp):
 
 
 @mutant("get-ignores-timeout", ["queue.get-timeout-empty"], "get(timeout=t) on an empty queue raises Empty at once")
-def _(mp):
-    Queue = _queue_class()
-
-    @replaces(Queue, "get")
-    def impatient_get(get, self, block=True, timeout=None):
-        return get(self, block and timeout is None, timeout)
+@replacing(_queue_class, "get")
+def impatient_get(get, self, block=True, timeout=None):
+    return get(self, block and timeout is None, timeout)
 
 
 @mutant(
@@ -122,9 +113,6 @@ def _(mp):
 
 
 @mutant("default-maxsize-32767", ["queue.unbounded-default"], "Queue() without a positive maxsize holds 32767 items")
-def _(mp):
-    Queue = _queue_class()
-
-    @replaces(Queue, "__init__")
-    def __init__(init, self, maxsize=0, *args, **kwargs):
-        init(self, maxsize if maxsize > 0 else 32767, *args, **kwargs)
+@replacing(_queue_class, "__init__")
+def default_maxsize_32767(init, self, maxsize=0, *args, **kwargs):
+    init(self, maxsize if maxsize > 0 else 32767, *args, **kwargs)

@@ -9,7 +9,7 @@ import struct
 import time
 from queue import Empty, Full
 
-from mpspec.mutants import mutant, replaces, sub
+from mpspec.mutants import mutant, replacing, sub
 
 
 def _queues():
@@ -46,21 +46,18 @@ def _(mp):
     ["queue-api.per-producer-order"],
     "Queue.put() holds back every 7th item of a process and sends it after the next one",
 )
-def _(mp):
-    Queue = _queues().Queue
-
-    @replaces(Queue, "put")
-    def holding_back(put, self, obj, block=True, timeout=None):
-        count = getattr(self, "_mutant_count", 0) + 1
-        self._mutant_count = count
-        held = getattr(self, "_mutant_held", [])
-        if count % 7 == 0:
-            self._mutant_held = [obj]
-            return
-        put(self, obj, block, timeout)
-        self._mutant_held = []
-        for item in held:
-            put(self, item, block, timeout)
+@replacing(lambda: _queues().Queue, "put")
+def holding_back(put, self, obj, block=True, timeout=None):
+    count = getattr(self, "_mutant_count", 0) + 1
+    self._mutant_count = count
+    held = getattr(self, "_mutant_held", [])
+    if count % 7 == 0:
+        self._mutant_held = [obj]
+        return
+    put(self, obj, block, timeout)
+    self._mutant_held = []
+    for item in held:
+        put(self, item, block, timeout)
 
 
 @mutant(
@@ -109,28 +106,25 @@ def _read_exactly(fd, size, deadline):
     "Queue.get(timeout=t) gives up after t also in the middle of a message (raising "
     "Empty), so a half-written item cannot make it hang",
 )
-def _(mp):
-    ForkingPickler = sub("reduction").ForkingPickler
-
-    @replaces(_queues().Queue, "get")
-    def bounded_get(get, self, block=True, timeout=None):
-        if not block or timeout is None:
-            return get(self, block, timeout)
-        if self._closed:
-            raise ValueError(f"Queue {self!r} is closed")
-        deadline = time.monotonic() + max(timeout, 0)
-        if not self._rlock.acquire(True, max(timeout, 0)):
-            raise Empty
-        try:
-            fd = self._reader.fileno()
-            (size,) = struct.unpack("!i", _read_exactly(fd, 4, deadline))
-            if size == -1:
-                (size,) = struct.unpack("!Q", _read_exactly(fd, 8, deadline))
-            data = _read_exactly(fd, size, deadline)
-            self._sem.release()
-        finally:
-            self._rlock.release()
-        return ForkingPickler.loads(data)
+@replacing(lambda: _queues().Queue, "get")
+def bounded_get(get, self, block=True, timeout=None):
+    if not block or timeout is None:
+        return get(self, block, timeout)
+    if self._closed:
+        raise ValueError(f"Queue {self!r} is closed")
+    deadline = time.monotonic() + max(timeout, 0)
+    if not self._rlock.acquire(True, max(timeout, 0)):
+        raise Empty
+    try:
+        fd = self._reader.fileno()
+        (size,) = struct.unpack("!i", _read_exactly(fd, 4, deadline))
+        if size == -1:
+            (size,) = struct.unpack("!Q", _read_exactly(fd, 8, deadline))
+        data = _read_exactly(fd, size, deadline)
+        self._sem.release()
+    finally:
+        self._rlock.release()
+    return sub("reduction").ForkingPickler.loads(data)
 
 
 @mutant(
@@ -139,11 +133,10 @@ def _(mp):
     "a process exits without waiting for its queues' feeder threads to flush (as if "
     "every queue had cancel_join_thread())",
 )
-def _(mp):
-    @replaces(_queues().Queue, "_start_thread")
-    def _start_thread(original, self):
-        self._joincancelled = True
-        return original(self)
+@replacing(lambda: _queues().Queue, "_start_thread")
+def _start_thread(original, self):
+    self._joincancelled = True
+    return original(self)
 
 
 @mutant(

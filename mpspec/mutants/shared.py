@@ -5,15 +5,7 @@ from __future__ import annotations
 
 import ctypes
 
-from mpspec.mutants import mutant, replaces, replacing, sub
-
-
-def _rebind_default(mp, name):
-    """Module-level functions (mp.RawValue, mp.Array...) are methods of the default
-    context bound at import: bind them again after patching the class."""
-    default = getattr(sub("context"), "_default_context", None)
-    if default is not None and hasattr(default, name):
-        setattr(mp, name, getattr(default, name))
+from mpspec.mutants import mutant, rebind_default, replacing, sub
 
 
 @mutant(
@@ -83,7 +75,7 @@ def _(mp):
     "A synchronized wrapper ignores the lock it is given and makes a new RLock of its own",
 )
 @replacing("sharedctypes.SynchronizedBase", "__init__")
-def _(init, self, obj, lock=None, ctx=None):
+def given_lock_ignored(init, self, obj, lock=None, ctx=None):
     return init(self, obj, None, ctx)
 
 
@@ -148,14 +140,11 @@ def _(mp):
     ["shared.array-size-or-init"],
     "RawArray (so Array too) given a size makes one item more than asked",
 )
-def _(mp):
-    sc = sub("sharedctypes")
-
-    @replaces(sc, "RawArray")
-    def RawArray(raw_array, typecode_or_type, size_or_initializer):
-        if isinstance(size_or_initializer, int):
-            size_or_initializer += 1
-        return raw_array(typecode_or_type, size_or_initializer)
+@replacing("sharedctypes", "RawArray")
+def RawArray(raw_array, typecode_or_type, size_or_initializer):
+    if isinstance(size_or_initializer, int):
+        size_or_initializer += 1
+    return raw_array(typecode_or_type, size_or_initializer)
 
 
 @mutant(
@@ -163,14 +152,11 @@ def _(mp):
     ["shared.char-array-value-raw", "shared.struct-array-example"],
     "A synchronized c_char array is a plain SynchronizedArray, without value and raw",
 )
-def _(mp):
-    sc = sub("sharedctypes")
-
-    @replaces(sc, "synchronized")
-    def plain(synchronized, obj, lock=None, ctx=None):
-        if isinstance(obj, ctypes.Array) and obj._type_ is ctypes.c_char:
-            return sc.SynchronizedArray(obj, lock, ctx)
-        return synchronized(obj, lock, ctx)
+@replacing("sharedctypes", "synchronized")
+def plain(synchronized, obj, lock=None, ctx=None):
+    if isinstance(obj, ctypes.Array) and obj._type_ is ctypes.c_char:
+        return sub("sharedctypes").SynchronizedArray(obj, lock, ctx)
+    return synchronized(obj, lock, ctx)
 
 
 @mutant(
@@ -179,15 +165,12 @@ def _(mp):
     "Items of a synchronized array of structures are handed out as copies: changing "
     "their fields changes nothing shared",
 )
-def _(mp):
-    sc = sub("sharedctypes")
-
-    @replaces(sc.SynchronizedArray, "__getitem__")
-    def __getitem__(getitem, self, i):
-        item = getitem(self, i)
-        if isinstance(item, ctypes.Structure):
-            return type(item).from_buffer_copy(item)
-        return item
+@replacing("sharedctypes.SynchronizedArray", "__getitem__")
+def array_items_copied(getitem, self, i):
+    item = getitem(self, i)
+    if isinstance(item, ctypes.Structure):
+        return type(item).from_buffer_copy(item)
+    return item
 
 
 @mutant(
@@ -206,8 +189,8 @@ def _(mp):
         return sc.synchronized(sc.RawArray(typecode_or_type, size_or_initializer), ctx=self.get_context())
 
     context.BaseContext.RawValue, context.BaseContext.RawArray = RawValue, RawArray
-    _rebind_default(mp, "RawValue")
-    _rebind_default(mp, "RawArray")
+    rebind_default(mp, "RawValue")
+    rebind_default(mp, "RawArray")
 
 
 @mutant(
@@ -244,7 +227,7 @@ def _(mp):
     "constructor",
 )
 @replacing("sharedctypes", "RawValue")
-def _(raw_value, typecode_or_type, *args):
+def value_passes_first_argument_only(raw_value, typecode_or_type, *args):
     return raw_value(typecode_or_type, *args[:1])
 
 
@@ -264,7 +247,7 @@ def _(mp):
         return array(typecode_or_type, size_or_initializer, lock=kwargs.get("lock", True), ctx=self.get_context())
 
     context.BaseContext.Array = Array
-    _rebind_default(mp, "Array")
+    rebind_default(mp, "Array")
 
 
 @mutant(

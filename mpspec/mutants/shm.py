@@ -6,7 +6,7 @@ from __future__ import annotations
 import mmap
 import os
 
-from mpspec.mutants import mutant, replaces, sub
+from mpspec.mutants import mutant, replacing, sub
 
 
 def _shared_memory():
@@ -22,17 +22,9 @@ def _exists(name):
     return exists(name)
 
 
-def _wrap_init(patch):
-    """Replace SharedMemory.__init__ by ``patch(original, self, name, create, size,
-    **kwargs)``."""
+def _shared_memory_class():
     module = _shared_memory()
-    if module is None:
-        return
-    cls = module.SharedMemory
-
-    @replaces(cls, "__init__")
-    def __init__(original, self, name=None, create=False, size=0, **kwargs):
-        return patch(original, self, name, create, size, **kwargs)
+    return None if module is None else module.SharedMemory
 
 
 def _remap(block, length, access=mmap.ACCESS_WRITE):
@@ -53,13 +45,11 @@ def _remap(block, length, access=mmap.ACCESS_WRITE):
     "Attaching by name maps the block copy-on-write: the attacher reads the data, "
     "but its writes stay private",
 )
-def _(mp):
-    def patch(original, self, name, create, size, **kwargs):
-        original(self, name, create, size, **kwargs)
-        if not create and os.name == "posix":
-            _remap(self, self._size, access=mmap.ACCESS_COPY)
-
-    _wrap_init(patch)
+@replacing(_shared_memory_class, "__init__")
+def shm_attach_private_copy(original, self, name=None, create=False, size=0, **kwargs):
+    original(self, name, create, size, **kwargs)
+    if not create and os.name == "posix":
+        _remap(self, self._size, access=mmap.ACCESS_COPY)
 
 
 @mutant(
@@ -67,20 +57,14 @@ def _(mp):
     ["shm.close-not-destroy", "shm.outlives-creator", "shm.unlink-close-any-order"],
     "close() also unlinks the block (ignoring a block already gone)",
 )
-def _(mp):
-    module = _shared_memory()
-    if module is None:
-        return
-    cls = module.SharedMemory
-
-    @replaces(cls, "close")
-    def close(original, self):
-        if self._name and self._fd >= 0:
-            try:
-                self.unlink()
-            except FileNotFoundError:
-                pass
-        original(self)
+@replacing(_shared_memory_class, "close")
+def shm_close_unlinks(original, self):
+    if self._name and self._fd >= 0:
+        try:
+            self.unlink()
+        except FileNotFoundError:
+            pass
+    original(self)
 
 
 @mutant(
@@ -100,16 +84,10 @@ def _(mp):
     ["shm.access-after-unlink"],
     "unlink() also closes this instance's mapping, as if the memory went with the name",
 )
-def _(mp):
-    module = _shared_memory()
-    if module is None:
-        return
-    cls = module.SharedMemory
-
-    @replaces(cls, "unlink")
-    def unlink(original, self):
-        original(self)
-        self.close()
+@replacing(_shared_memory_class, "unlink")
+def shm_unlink_unmaps(original, self):
+    original(self)
+    self.close()
 
 
 @mutant(
@@ -117,13 +95,11 @@ def _(mp):
     ["shm.size-rounded"],
     "Attaching with a size smaller than the block maps only that many bytes",
 )
-def _(mp):
-    def patch(original, self, name, create, size, **kwargs):
-        original(self, name, create, size, **kwargs)
-        if not create and 0 < size < self._size and os.name == "posix":
-            _remap(self, size)
-
-    _wrap_init(patch)
+@replacing(_shared_memory_class, "__init__")
+def shm_attach_honours_size(original, self, name=None, create=False, size=0, **kwargs):
+    original(self, name, create, size, **kwargs)
+    if not create and 0 < size < self._size and os.name == "posix":
+        _remap(self, size)
 
 
 @mutant(
@@ -131,13 +107,11 @@ def _(mp):
     ["shm.size-zero-create"],
     "Creating a block of size 0 silently makes a 1-byte block",
 )
-def _(mp):
-    def patch(original, self, name, create, size, **kwargs):
-        if create and size == 0:
-            size = 1
-        original(self, name, create, size, **kwargs)
-
-    _wrap_init(patch)
+@replacing(_shared_memory_class, "__init__")
+def shm_size_zero_allowed(original, self, name=None, create=False, size=0, **kwargs):
+    if create and size == 0:
+        size = 1
+    original(self, name, create, size, **kwargs)
 
 
 @mutant(
@@ -163,13 +137,11 @@ def _(mp):
     ["shm.create-existing-name"],
     "create=True under a name in use attaches to the existing block instead of failing",
 )
-def _(mp):
-    def patch(original, self, name, create, size, **kwargs):
-        if create and name is not None and _exists(name):
-            create, size = False, 0
-        original(self, name, create, size, **kwargs)
-
-    _wrap_init(patch)
+@replacing(_shared_memory_class, "__init__")
+def shm_create_reuses_name(original, self, name=None, create=False, size=0, **kwargs):
+    if create and name is not None and _exists(name):
+        create, size = False, 0
+    original(self, name, create, size, **kwargs)
 
 
 @mutant(
@@ -177,13 +149,11 @@ def _(mp):
     ["shm.attach-missing-name"],
     "Attaching to a missing name creates a block of that name (one page)",
 )
-def _(mp):
-    def patch(original, self, name, create, size, **kwargs):
-        if not create and name is not None and not _exists(name):
-            create, size = True, max(size, mmap.PAGESIZE)
-        original(self, name, create, size, **kwargs)
-
-    _wrap_init(patch)
+@replacing(_shared_memory_class, "__init__")
+def shm_attach_creates(original, self, name=None, create=False, size=0, **kwargs):
+    if not create and name is not None and not _exists(name):
+        create, size = True, max(size, mmap.PAGESIZE)
+    original(self, name, create, size, **kwargs)
 
 
 @mutant(
@@ -203,21 +173,17 @@ def _(mp):
     "Attaching (create=False) never registers the block with the resource tracker "
     "(the fix bpo-38119 asked for)",
 )
-def _(mp):
-    tracker = sub("resource_tracker") if _shared_memory() is not None else None
-
-    def patch(original, self, name, create, size, **kwargs):
-        if create:
-            return original(self, name, create, size, **kwargs)
-        register = tracker.register
-        tracker.register = lambda *args: None
-        try:
-            original(self, name, create, size, **kwargs)
-        finally:
-            tracker.register = register
-
-    if tracker is not None:
-        _wrap_init(patch)
+@replacing(_shared_memory_class, "__init__")
+def shm_attach_untracked(original, self, name=None, create=False, size=0, **kwargs):
+    if create:
+        return original(self, name, create, size, **kwargs)
+    tracker = sub("resource_tracker")
+    register = tracker.register
+    tracker.register = lambda *args: None
+    try:
+        original(self, name, create, size, **kwargs)
+    finally:
+        tracker.register = register
 
 
 @mutant(
@@ -225,12 +191,10 @@ def _(mp):
     ["shm.track-param-313"],
     "track=False is accepted but ignored: every block is registered with the tracker",
 )
-def _(mp):
-    def patch(original, self, name, create, size, **kwargs):
-        kwargs.pop("track", None)
-        original(self, name, create, size, **kwargs)
-
-    _wrap_init(patch)
+@replacing(_shared_memory_class, "__init__")
+def shm_track_ignored(original, self, name=None, create=False, size=0, **kwargs):
+    kwargs.pop("track", None)
+    original(self, name, create, size, **kwargs)
 
 
 # --- SharedMemoryManager ---------------------------------------------------------------
@@ -276,16 +240,11 @@ def _(mp):
     ["shm.sl-fixed-length"],
     "Slicing a ShareableList returns a plain list of the items",
 )
-def _(mp):
-    cls = _shareable_list()
-    if cls is None:
-        return
-
-    @replaces(cls, "__getitem__")
-    def __getitem__(original, self, position):
-        if isinstance(position, slice):
-            return [original(self, i) for i in range(*position.indices(len(self)))]
-        return original(self, position)
+@replacing(_shareable_list, "__getitem__")
+def sl_slices_as_lists(original, self, position):
+    if isinstance(position, slice):
+        return [original(self, i) for i in range(*position.indices(len(self)))]
+    return original(self, position)
 
 
 @mutant(
@@ -313,21 +272,16 @@ def _(mp):
     ["shm.sl-overflow-valueerror"],
     "A str or bytes too long for its item is cut to fit instead of raising ValueError",
 )
-def _(mp):
-    cls = _shareable_list()
-    if cls is None:
-        return
-
-    @replaces(cls, "__setitem__")
-    def __setitem__(original, self, position, value):
-        if isinstance(value, (str, bytes)):
-            position = position if position >= 0 else position + self._list_len
-            offsets = getattr(self, "_allocated_offsets", None)
-            room = offsets[position + 1] - offsets[position] if offsets else self._allocated_bytes[position]
-            encoded = value.encode("utf8") if isinstance(value, str) else value
-            if len(encoded) > room:
-                value = encoded[:room].decode("utf8", "ignore") if isinstance(value, str) else encoded[:room]
-        original(self, position, value)
+@replacing(_shareable_list, "__setitem__")
+def sl_overflow_truncates(original, self, position, value):
+    if isinstance(value, (str, bytes)):
+        position = position if position >= 0 else position + self._list_len
+        offsets = getattr(self, "_allocated_offsets", None)
+        room = offsets[position + 1] - offsets[position] if offsets else self._allocated_bytes[position]
+        encoded = value.encode("utf8") if isinstance(value, str) else value
+        if len(encoded) > room:
+            value = encoded[:room].decode("utf8", "ignore") if isinstance(value, str) else encoded[:room]
+    original(self, position, value)
 
 
 @mutant(
@@ -335,17 +289,12 @@ def _(mp):
     ["shm.sl-count-index"],
     "ShareableList.index() returns -1 for an absent value instead of raising",
 )
-def _(mp):
-    cls = _shareable_list()
-    if cls is None:
-        return
-
-    @replaces(cls, "index")
-    def index(original, self, value):
-        try:
-            return original(self, value)
-        except ValueError:
-            return -1
+@replacing(_shareable_list, "index")
+def sl_index_minus_one(original, self, value):
+    try:
+        return original(self, value)
+    except ValueError:
+        return -1
 
 
 @mutant(

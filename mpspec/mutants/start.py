@@ -10,21 +10,13 @@ import time
 import types
 import warnings
 
-from mpspec.mutants import mutant, replaces, replacing, sub
+from mpspec.mutants import mutant, rebind_default, replaces, replacing, sub
 
 START = "start."
 
 
 def _ids(*names):
     return [START + n for n in names]
-
-
-def _rebind(mp, *names):
-    """The library's module-level functions are the default context's methods, bound
-    at import: bind them again after patching DefaultContext."""
-    default = sub("context")._default_context
-    for name in names:
-        setattr(mp, name, getattr(default, name))
 
 
 # --- what a child starts from ----------------------------------------------------------
@@ -79,7 +71,7 @@ def _(mp):
     "a fork start waits 0.1 s before forking (a readiness poll with a coarse interval)",
 )
 @replacing("popen_fork.Popen", "_launch")
-def _(launch, self, process_obj):
+def fork_start_waits(launch, self, process_obj):
     time.sleep(0.1)
     return launch(self, process_obj)
 
@@ -106,7 +98,7 @@ def _(mp):
     DefaultContext = sub("context").DefaultContext
     set_start_method = DefaultContext.set_start_method
     DefaultContext.set_start_method = lambda self, method, force=False: set_start_method(self, method, True)
-    _rebind(mp, "set_start_method")
+    rebind_default(mp, "set_start_method")
 
 
 @mutant(
@@ -123,7 +115,7 @@ def _(mp):
         if method is not None and self._actual_context is None:
             self._actual_context = ctx
         return ctx
-    _rebind(mp, "get_context")
+    rebind_default(mp, "get_context")
 
 
 @mutant(
@@ -140,7 +132,7 @@ def _(mp):
             return get_context(self, method)
         except ValueError:
             return get_context(self, None)
-    _rebind(mp, "get_context")
+    rebind_default(mp, "get_context")
 
 
 @mutant(
@@ -157,7 +149,7 @@ def _(mp):
         if method is not None and method not in context._concrete_contexts:
             return get_context(self, method)  # still refuse unknown names
         return default._default_context
-    _rebind(mp, "get_context")
+    rebind_default(mp, "get_context")
 
 
 @mutant(
@@ -190,15 +182,12 @@ def _(mp):
     _ids("spawn-functions-picklable"),
     "spawn and forkserver do not raise in start() when the process object cannot be pickled",
 )
-def _(mp):
-    reduction = sub("reduction")
-
-    @replaces(reduction, "dump")
-    def lenient_dump(dump, obj, file, protocol=None):
-        try:
-            return dump(obj, file, protocol)
-        except (TypeError, AttributeError, pickle.PicklingError):
-            return dump(None, file, protocol)  # the child finds out
+@replacing("reduction", "dump")
+def lenient_dump(dump, obj, file, protocol=None):
+    try:
+        return dump(obj, file, protocol)
+    except (TypeError, AttributeError, pickle.PicklingError):
+        return dump(None, file, protocol)  # the child finds out
 
 
 @mutant(
@@ -206,13 +195,10 @@ def _(mp):
     _ids("cross-context-lock-rejected"),
     "a fork context's lock is pickled for a spawn or forkserver child without the 3.11 check",
 )
-def _(mp):
-    SemLock = sub("synchronize").SemLock
-
-    @replaces(SemLock, "__init__")
-    def __init__(init, self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        self._is_fork_ctx = False
+@replacing("synchronize.SemLock", "__init__")
+def fork_lock_unchecked(init, self, *args, **kwargs):
+    init(self, *args, **kwargs)
+    self._is_fork_ctx = False
 
 
 # --- the fork server ------------------------------------------------------------------------
@@ -247,7 +233,7 @@ def _(mp):
     def get_all_start_methods(listed, self):
         methods = listed(self)
         return methods if "forkserver" in methods else methods + ["forkserver"]
-    _rebind(mp, "get_all_start_methods")
+    rebind_default(mp, "get_all_start_methods")
 
 
 @mutant(
@@ -328,7 +314,7 @@ def _(mp):
     "a fork start silences os.fork()'s multi-threaded DeprecationWarning (3.12+)",
 )
 @replacing("popen_fork.Popen", "_launch")
-def _(launch, self, process_obj):
+def fork_warning_silenced(launch, self, process_obj):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         return launch(self, process_obj)

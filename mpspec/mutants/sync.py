@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 
-from mpspec.mutants import mutant, replaces, sub
+from mpspec.mutants import mutant, replaces, replacing, sub
 
 
 def _wrap_methods(cls, acquire=None, release=None):
@@ -94,6 +94,18 @@ def _(mp):
     _wrap_methods(sub("synchronize").Lock, acquire=acquire)
 
 
+def _release_ignoring(cls, error):
+    """``cls.release()`` swallows the ``error`` it should raise."""
+
+    def release(self, original):
+        try:
+            original()
+        except error:
+            pass
+
+    _wrap_methods(cls, release=release)
+
+
 @mutant(
     "sync-negative-timeout-raises",
     ["sync.lock-timeout-semantics"],
@@ -115,13 +127,7 @@ def _(mp):
     "Releasing an unlocked Lock does nothing instead of raising ValueError",
 )
 def _(mp):
-    def release(self, original):
-        try:
-            original()
-        except ValueError:
-            pass
-
-    _wrap_methods(sub("synchronize").Lock, release=release)
+    _release_ignoring(sub("synchronize").Lock, ValueError)
 
 
 @mutant(
@@ -144,13 +150,7 @@ def _(mp):
     "Releasing an RLock one does not own does nothing instead of raising AssertionError",
 )
 def _(mp):
-    def release(self, original):
-        try:
-            original()
-        except AssertionError:
-            pass
-
-    _wrap_methods(sub("synchronize").RLock, release=release)
+    _release_ignoring(sub("synchronize").RLock, AssertionError)
 
 
 @mutant(
@@ -195,14 +195,11 @@ def _(mp):
     ["sync.semaphore-counts"],
     "Semaphore(n) for n >= 2 admits n + 1 holders",
 )
-def _(mp):
-    synchronize = sub("synchronize")
-
-    @replaces(synchronize.Semaphore, "__init__")
-    def __init__(init, self, value=1, *args, **kwargs):
-        if type(self) is synchronize.Semaphore and value >= 2:
-            value += 1
-        init(self, value, *args, **kwargs)
+@replacing("synchronize.Semaphore", "__init__")
+def sync_semaphore_admits_one_more(init, self, value=1, *args, **kwargs):
+    if type(self) is sub("synchronize").Semaphore and value >= 2:
+        value += 1
+    init(self, value, *args, **kwargs)
 
 
 @mutant(
@@ -224,15 +221,12 @@ def _(mp):
     ["sync.barrier-across-processes"],
     "Barrier runs its action in every party, not once per cycle",
 )
-def _(mp):
-    Barrier = sub("synchronize").Barrier
-
-    @replaces(Barrier, "wait")
-    def every_wait(wait, self, timeout=None):
-        index = wait(self, timeout)
-        if self._action:
-            self._action()
-        return index
+@replacing("synchronize.Barrier", "wait")
+def every_wait(wait, self, timeout=None):
+    index = wait(self, timeout)
+    if self._action:
+        self._action()
+    return index
 
 
 @mutant(
@@ -267,13 +261,10 @@ def _(mp):
     ["sync.event-set-wait"],
     "Event.wait(timeout) returns True even when the timeout passed with the event clear",
 )
-def _(mp):
-    Event = sub("synchronize").Event
-
-    @replaces(Event, "wait")
-    def always(wait, self, timeout=None):
-        wait(self, timeout)
-        return True
+@replacing("synchronize.Event", "wait")
+def always(wait, self, timeout=None):
+    wait(self, timeout)
+    return True
 
 
 @mutant(
@@ -317,14 +308,11 @@ def _(mp):
     "notify()/notify_all() (and so Event.set()) wait at most 0.1 s for each woken sleeper, "
     "so a waiter killed while it waited cannot hold them up",
 )
-def _(mp):
-    condition = sub("synchronize").Condition
-
-    @replaces(condition, "notify")
-    def bounded_notify(notify, self, *args, **kwargs):
-        woken = self._woken_count
-        if not getattr(woken, "_mutant_bounded", False):
-            acquire = woken.acquire
-            woken.acquire = lambda block=True, timeout=None: acquire(block, 0.1 if block and timeout is None else timeout)
-            woken._mutant_bounded = True
-        return notify(self, *args, **kwargs)
+@replacing("synchronize.Condition", "notify")
+def bounded_notify(notify, self, *args, **kwargs):
+    woken = self._woken_count
+    if not getattr(woken, "_mutant_bounded", False):
+        acquire = woken.acquire
+        woken.acquire = lambda block=True, timeout=None: acquire(block, 0.1 if block and timeout is None else timeout)
+        woken._mutant_bounded = True
+    return notify(self, *args, **kwargs)
