@@ -471,6 +471,30 @@ def test_a_mutant_reaches_spawned_children_and_is_killed():
     assert "| `basics.process-identity` | 1 | parent-process-none |" in done.stdout
 
 
+def test_a_claim_not_applicable_here_is_never_counted_as_killed(capsys):
+    """A mutant killed through a test that two claims share kills both on paper; the
+    claim that is n/a here stays with the n/a ones, and a claim left unkilled is a gap in
+    the score line too (a full run once printed 354/354 beside a listed gap)."""
+    from types import SimpleNamespace
+
+    from mpspec import mutate
+    from mpspec.registry import CLAIMS
+
+    na = sorted(mutate.not_applicable_here())
+    applies = [c for c in CLAIMS if c not in na][:2]
+    results = [
+        {"mutant": "m-shared", "description": "", "targets": [na[0], applies[0]], "status": "killed",
+         "killed_claims": [na[0], applies[0]]},
+        {"mutant": "m-missed", "description": "", "targets": [applies[1]], "status": "survived",
+         "killed_claims": []},
+    ]
+    args = SimpleNamespace(mutant=["m-shared", "m-missed"], json=None)
+    assert mutate.report(results, None, {}, args, 1) == 1
+    out = capsys.readouterr().out
+    assert "claims killed by at least one mutant: 1/2 (+1 n/a here)" in out
+    assert f"claims no mutant killed (gaps): {applies[1]}" in out
+
+
 def test_an_unknown_mutant_is_a_usage_error():
     done = command("-m", "mpspec.mutate", "--mutant", "no-such")
     assert done.returncode == 2 and "unknown mutant 'no-such'" in done.stderr
