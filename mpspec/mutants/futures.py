@@ -406,6 +406,21 @@ def _(mp):
     process._spawn_worker = _spawn_worker
 
 
+@mutant("futures-retired-workers-always-replaced", ["futures.max-tasks-backlog-hang"],
+        "A worker retired by max_tasks_per_child is always replaced, whatever the idle-worker "
+        "count says (before 3.14: gh-115634's fix applied, so the backlog runs to the end)")
+@replacing(_executor, "_adjust_process_count")
+def futures_retired_workers_always_replaced(original, self):
+    # Before 3.14 the manager thread replaces a retired worker through this method, which
+    # trusts a stale idle-worker token and so may spawn nothing; 3.14+ no longer calls it
+    # from there, so this mutant changes nothing on those versions.
+    replacing_retired = threading.current_thread() is not threading.main_thread()
+    if replacing_retired and self._processes is not None and len(self._processes) < self._max_workers:
+        self._spawn_process()
+        return None
+    return original(self)
+
+
 @mutant("futures-fork-always-warns", ["futures.fork-threads-deprecationwarning"],
         "Every os.fork() warns about threads, whatever the Python version")
 @replacing(lambda: os, "fork")

@@ -1056,7 +1056,6 @@ def test_a_backlog_with_max_tasks_per_child_runs_to_the_end(start_method, observ
     completed = int(script_lines(done)["completed"])
     if completed < 10:
         isolation.remove_pymp_dirs_of_the_killed("the stalled program's workers, killed, and the program's os._exit")
-    if completed < 10:
         observed("does-not-hold", because=f"only {completed} of 10 calls completed before the pool made no "
                  "progress for 5 s: it stopped scheduling once its worker retired")
     else:
