@@ -119,7 +119,8 @@ def docs_block(data) -> str:
 
 MARK = {v: vocab.VERDICTS[v].emoji for v in ("does-not-hold", "partly")}
 # After a verdict in the article's table: how far the run confirmed it.
-FLAG = {"observed": "", "passed": " ·", "not-shown": " ?", "failed": " ⚠️", "skipped": " ?", "not-run": " ?"}
+# What a run made of a verdict, after it: the outcome's emoji, else its text symbol.
+FLAG = {k: f" {m.emoji or m.symbol}" if (m.emoji or m.symbol) else "" for k, m in vocab.OUTCOMES.items()}
 
 
 def _flag(result) -> str:

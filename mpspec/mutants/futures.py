@@ -25,12 +25,6 @@ def _executor():
     return _cf("process").ProcessPoolExecutor
 
 
-def _wrap_init(change):
-    """ProcessPoolExecutor's bound arguments (max_workers, mp_context, initializer,
-    initargs, ...) go through ``change`` first (see ``change_arguments``)."""
-    change_arguments(_executor(), change)
-
-
 def _drop_max_tasks_per_child(dropped, after=lambda limit: None):
     """Patch ProcessPoolExecutor.__init__, where it has max_tasks_per_child, to pass None
     instead of each limit that ``dropped(limit)`` holds for (other values reach the
@@ -45,7 +39,7 @@ def _drop_max_tasks_per_child(dropped, after=lambda limit: None):
         return after(limit)
 
     if "max_tasks_per_child" in inspect.signature(_executor().__init__).parameters:
-        _wrap_init(change)
+        change_arguments(_executor(), change)
 
 
 def _worker_function(replacement, name):
@@ -340,7 +334,7 @@ def _(mp):
         if arguments.get("initializer") is not None:
             arguments["initializer"] = _Swallowing(arguments["initializer"])
 
-    _wrap_init(change)
+    change_arguments(_executor(), change)
 
 
 @mutant("futures-mp-context-ignored",
@@ -352,7 +346,7 @@ def _(mp):
     def change(arguments):
         arguments["mp_context"] = mp.get_context("spawn")
 
-    _wrap_init(change)
+    change_arguments(_executor(), change)
 
 
 @mutant("futures-max-workers-unchecked", ["futures.max-workers"],
@@ -362,7 +356,7 @@ def _(mp):
         if arguments.get("max_workers") is not None and arguments["max_workers"] <= 0:
             arguments["max_workers"] = 1
 
-    _wrap_init(change)
+    change_arguments(_executor(), change)
 
 
 @mutant("futures-all-workers-at-once", ["futures.worker-start-policy"],
@@ -371,7 +365,7 @@ def _(mp):
     def after(executor):
         executor._safe_to_dynamically_spawn_children = False
 
-    _wrap_init(lambda arguments: after)
+    change_arguments(_executor(), lambda arguments: after)
 
 
 @mutant("futures-max-tasks-ignored", ["futures.max-tasks-per-child-replaces"],

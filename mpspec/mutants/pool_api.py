@@ -10,12 +10,6 @@ import threading
 from mpspec.mutants import change_arguments, mutant, replacing, sub
 
 
-def _wrap_init(change):
-    """Pool's bound arguments (processes, initializer, initargs, maxtasksperchild,
-    context) go through ``change`` first (see ``change_arguments``)."""
-    change_arguments(sub("pool").Pool, change)
-
-
 @mutant(
     "imap-unordered-repeats",
     ["pool-api.imap-unordered-complete"],
@@ -89,7 +83,7 @@ def _(mp):
     "Pool ignores its context argument and starts workers with the default context",
 )
 def _(mp):
-    _wrap_init(lambda arguments: arguments.update(context=None))
+    change_arguments(sub("pool").Pool, lambda arguments: arguments.update(context=None))
 
 
 @mutant(
@@ -110,7 +104,7 @@ _KEPT = []
     "Every pool is kept alive by a module-level list: dropping it never terminates it",
 )
 def _(mp):
-    _wrap_init(lambda arguments: _KEPT.append(arguments["self"]))
+    change_arguments(sub("pool").Pool, lambda arguments: _KEPT.append(arguments["self"]))
 
 
 @mutant(
@@ -331,4 +325,4 @@ def _(mp):
             elif hasattr(os, "sched_getaffinity"):
                 arguments["processes"] = len(os.sched_getaffinity(0))
 
-    _wrap_init(change)
+    change_arguments(sub("pool").Pool, change)
